@@ -1,0 +1,32 @@
+/**
+ * vigil's library API: the encrypted vault, the secrets manager, the audit trail and the
+ * account monitor, with the shared pieces (config, clock, errors) they take.
+ */
+export type { AuditSink, AuditSinkEvent } from "./audit-sink.js";
+export { type CancelTimer, type Clock, ManualClock, systemClock } from "./clock.js";
+export {
+  configSchema,
+  loadConfig,
+  parseConfig,
+  type VigilConfig,
+  type VigilConfigInput,
+} from "./config/index.js";
+export { type Argon2idParams, DEFAULT_ARGON2ID, MINIMUM_ARGON2ID } from "./crypto/index.js";
+export {
+  ERROR_CODES,
+  type ErrorCode,
+  isVigilError,
+  type Result,
+  toResult,
+  VigilError,
+} from "./errors.js";
+export { resolveHome } from "./storage/index.js";
+export {
+  type CredentialInfo,
+  type CredentialMetadata,
+  type CredentialVersionInfo,
+  EncryptedVault,
+  type EncryptedVaultOptions,
+  MASTER_PASSWORD_ENV,
+  type VaultTransaction,
+} from "./vault/index.js";

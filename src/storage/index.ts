@@ -1,0 +1,3 @@
+export { describeIoError, fsyncDirectory, replaceFileAtomically } from "./atomic-write.js";
+export { assertPrivate, DEFAULT_HOME, ensurePrivateDirectory, resolveHome } from "./data-home.js";
+export { closeFileLocks, type FileLockOptions, withFileLock } from "./file-lock.js";

@@ -1,0 +1,107 @@
+import { z } from "zod";
+import { VigilError } from "../errors.js";
+
+/** One stored value of a credential. */
+export interface StoredVersion {
+  version: number;
+  value: string;
+  createdAt: string;
+  restoredFrom?: number;
+}
+
+/** A credential as kept inside the encrypted payload. */
+export interface StoredCredential {
+  createdAt: string;
+  updatedAt: string;
+  expires?: string;
+  tags: string[];
+  metadata: Record<string, unknown>;
+  nextVersion: number;
+  /** Oldest first; the last one is the current value. */
+  versions: StoredVersion[];
+}
+
+/** The decrypted payload: credentials plus sections owned by other modules (policies, history). */
+export interface VaultPayload {
+  createdAt: string;
+  entries: Map<string, StoredCredential>;
+  sections: Map<string, unknown>;
+}
+
+const storedVersionSchema = z.object({
+  version: z.number().int().positive(),
+  value: z.string(),
+  createdAt: z.string(),
+  restoredFrom: z.number().int().positive().optional(),
+});
+
+const storedCredentialSchema = z.object({
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  expires: z.string().optional(),
+  tags: z.array(z.string()),
+  metadata: z.record(z.string(), z.unknown()),
+  nextVersion: z.number().int().positive(),
+  versions: z.array(storedVersionSchema).min(1),
+});
+
+const payloadSchema = z.object({
+  format: z.literal(1),
+  createdAt: z.string(),
+  entries: z.record(z.string(), storedCredentialSchema),
+  sections: z.record(z.string(), z.unknown()),
+});
+
+/** A new, empty payload. */
+export function emptyPayload(createdAt: string): VaultPayload {
+  return { createdAt, entries: new Map(), sections: new Map() };
+}
+
+/** The payload as JSON bytes, ready to encrypt. */
+export function serializePayload(payload: VaultPayload): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      format: 1,
+      createdAt: payload.createdAt,
+      entries: Object.fromEntries(payload.entries),
+      sections: Object.fromEntries(payload.sections),
+    }),
+    "utf8",
+  );
+}
+
+/**
+ * Parses decrypted payload bytes. They were authenticated already, so a failure here means a
+ * writer bug or a newer format, reported as an integrity problem rather than a crash.
+ *
+ * @throws {VigilError} `E_INTEGRITY`
+ */
+export function parsePayload(bytes: Buffer, path: string): VaultPayload {
+  let parsed: z.output<typeof payloadSchema>;
+  try {
+    parsed = payloadSchema.parse(JSON.parse(bytes.toString("utf8")));
+  } catch (error) {
+    throw new VigilError("E_INTEGRITY", `${path} holds an unreadable payload; restore it`, {
+      cause: error,
+    });
+  }
+  const entries = new Map<string, StoredCredential>();
+  for (const [name, entry] of Object.entries(parsed.entries)) {
+    entries.set(name, withoutUndefined(entry) as StoredCredential);
+  }
+  return {
+    createdAt: parsed.createdAt,
+    entries,
+    sections: new Map(Object.entries(parsed.sections)),
+  };
+}
+
+function withoutUndefined(entry: z.output<typeof storedCredentialSchema>): StoredCredential {
+  const { expires, versions, ...rest } = entry;
+  const cleanVersions = versions.map(({ restoredFrom, ...version }) =>
+    restoredFrom === undefined ? version : { ...version, restoredFrom },
+  );
+  return expires === undefined
+    ? { ...rest, versions: cleanVersions }
+    : { ...rest, expires, versions: cleanVersions };
+}
