@@ -66,16 +66,17 @@ function readConfigFile(file: string | undefined, cwd: string): Record<string, u
 }
 
 /** Environment variables that override single settings. */
-export const ENV_OVERRIDES: Readonly<Record<string, { path: string[]; parse: (v: string) => unknown }>> =
-  {
-    VIGIL_HOME: { path: ["home"], parse: (value) => value },
-    VIGIL_VAULT_FILE: { path: ["vault", "file"], parse: (value) => value },
-    VIGIL_MASTER_PASSWORD_FILE: { path: ["vault", "masterPasswordFile"], parse: (value) => value },
-    VIGIL_AUDIT_DIR: { path: ["auditLogging", "logDirectory"], parse: (value) => value },
-    VIGIL_AUDIT_DURABILITY: { path: ["auditLogging", "durability"], parse: (value) => value },
-    VIGIL_MONITOR_DB: { path: ["accountMonitoring", "database"], parse: (value) => value },
-    VIGIL_TIME_ZONE: { path: ["accountMonitoring", "timeZone"], parse: (value) => value },
-  };
+export const ENV_OVERRIDES: Readonly<
+  Record<string, { path: string[]; parse: (v: string) => unknown }>
+> = {
+  VIGIL_HOME: { path: ["home"], parse: (value) => value },
+  VIGIL_VAULT_FILE: { path: ["vault", "file"], parse: (value) => value },
+  VIGIL_MASTER_PASSWORD_FILE: { path: ["vault", "masterPasswordFile"], parse: (value) => value },
+  VIGIL_AUDIT_DIR: { path: ["auditLogging", "logDirectory"], parse: (value) => value },
+  VIGIL_AUDIT_DURABILITY: { path: ["auditLogging", "durability"], parse: (value) => value },
+  VIGIL_MONITOR_DB: { path: ["accountMonitoring", "database"], parse: (value) => value },
+  VIGIL_TIME_ZONE: { path: ["accountMonitoring", "timeZone"], parse: (value) => value },
+};
 
 function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -101,8 +102,7 @@ function mergeDeep(base: unknown, over: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = isPlainObject(base) ? { ...base } : {};
   if (!isPlainObject(over)) return out;
   for (const [key, value] of Object.entries(over)) {
-    out[key] =
-      isPlainObject(value) && isPlainObject(out[key]) ? mergeDeep(out[key], value) : value;
+    out[key] = isPlainObject(value) && isPlainObject(out[key]) ? mergeDeep(out[key], value) : value;
   }
   return out;
 }

@@ -102,7 +102,9 @@ export const auditLoggingSchema = z
       .default("batched")
       .describe("fsync every event, or group commit every batchIntervalMs"),
     batchIntervalMs: positiveInt().default(5),
-    sealIntervalMinutes: positiveInt().default(60).describe("Write a keyed seal at least this often"),
+    sealIntervalMinutes: positiveInt()
+      .default(60)
+      .describe("Write a keyed seal at least this often"),
     redactKeys: z
       .array(z.string())
       .default([

@@ -1,6 +1,6 @@
 import { VigilError } from "../errors.js";
 
-const NAME_PATTERN = /^[A-Za-z0-9_.\/-]{1,128}$/;
+const NAME_PATTERN = /^[A-Za-z0-9_./-]{1,128}$/;
 /** The largest value accepted, in UTF-8 bytes. */
 export const MAX_VALUE_BYTES = 64 * 1024;
 

@@ -606,7 +606,9 @@ function normalizeMetadata(metadata: CredentialMetadata, name: string): Normaliz
 
 function normalizeExpiry(expires: string | Date, name: string): string {
   const text = expires instanceof Date ? expires.toISOString() : expires;
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00.000Z`) : Date.parse(text);
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(text)
+    ? Date.parse(`${text}T00:00:00.000Z`)
+    : Date.parse(text);
   if (Number.isNaN(ms)) {
     throw new VigilError(
       "E_INVALID_ARGUMENT",
@@ -645,7 +647,10 @@ function pickRollbackTarget(entry: StoredCredential, name: string, version: numb
     );
   }
   if (target.version === current.version) {
-    throw new VigilError("E_INVALID_ARGUMENT", `version ${version} of "${name}" is already current`);
+    throw new VigilError(
+      "E_INVALID_ARGUMENT",
+      `version ${version} of "${name}" is already current`,
+    );
   }
   return target;
 }

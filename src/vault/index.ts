@@ -9,8 +9,8 @@ export {
 } from "./encrypted-vault.js";
 export { MASTER_PASSWORD_ENV, resolveMasterPassword } from "./master-password.js";
 export {
-  assessMasterPassword,
   assertStrongMasterPassword,
+  assessMasterPassword,
   MIN_MASTER_PASSWORD_LENGTH,
   type PasswordAssessment,
 } from "./password-strength.js";

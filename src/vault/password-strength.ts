@@ -12,7 +12,9 @@ export interface PasswordAssessment {
   readonly reason?: string;
 }
 
-let zxcvbnLoaded: Promise<(password: string) => { score: number; feedback: { warning: string | null } }> | undefined;
+let zxcvbnLoaded:
+  | Promise<(password: string) => { score: number; feedback: { warning: string | null } }>
+  | undefined;
 
 function loadZxcvbn() {
   // Loaded on first use: the dictionaries cost memory and start-up time every other command skips.

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, the system tools vigil's tests and benchmarks use, when they
+# are missing: rsyslog (syslog forwarding tests), jq (query benchmark peer), openssl (TLS test
+# certificates) and Python's cryptography (Fernet import tests). Needs root or sudo.
+set -euo pipefail
+missing=()
+command -v rsyslogd >/dev/null 2>&1 || [ -x /usr/sbin/rsyslogd ] || missing+=(rsyslog)
+command -v jq >/dev/null 2>&1 || missing+=(jq)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+python3 -c 'import cryptography' >/dev/null 2>&1 || missing+=(python3-cryptography)
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "system tools present"
+  exit 0
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,87 @@
+import type { Command } from "commander";
+import type { AuditSink } from "../audit-sink.js";
+import { loadConfig, type VigilConfig } from "../config/index.js";
+import { VigilError } from "../errors.js";
+import { resolveHome } from "../storage/index.js";
+import { EncryptedVault, MASTER_PASSWORD_ENV, resolveMasterPassword } from "../vault/index.js";
+import { promptHidden, promptHiddenTwice } from "./terminal-io.js";
+
+/** What every command needs, built once from the global options. */
+export interface CliContext {
+  readonly home: string;
+  readonly config: VigilConfig;
+  readonly json: boolean;
+  /** The master password from the environment, the password file or a no-echo prompt. */
+  masterPassword(options?: { confirm?: boolean }): Promise<string>;
+  /** The vault, unlocked. `create` is false except for `vigil init`. */
+  openVault(options?: { create?: boolean; allowWeakPassword?: boolean }): Promise<EncryptedVault>;
+  /** Where vault, secrets and monitor events go; undefined when auditing is off. */
+  auditSink(): Promise<AuditSink | undefined>;
+  /** Releases what the command opened. */
+  close(): Promise<void>;
+}
+
+/** Global options every command inherits. */
+export interface GlobalOptions {
+  home?: string;
+  config?: string;
+  json?: boolean;
+}
+
+/** Builds the context for `command` from its options and the environment. */
+export function createCliContext(command: Command): CliContext {
+  const globals = command.optsWithGlobals<GlobalOptions>();
+  const config = loadConfig(globals.config === undefined ? {} : { file: globals.config });
+  const home = resolveHome(globals.home ?? config.home);
+  const opened: EncryptedVault[] = [];
+  const closers: (() => Promise<void> | void)[] = [];
+
+  const context: CliContext = {
+    home,
+    config,
+    json: globals.json === true,
+    async masterPassword(options = {}) {
+      try {
+        return resolveMasterPassword({ file: config.vault.masterPasswordFile });
+      } catch (error) {
+        if (!(error instanceof VigilError) || error.code !== "E_LOCKED") throw error;
+      }
+      if (config.vault.masterPasswordSource !== "prompt" && !process.stdin.isTTY) {
+        throw new VigilError(
+          "E_LOCKED",
+          `no master password: set ${MASTER_PASSWORD_ENV} or vault.masterPasswordFile`,
+        );
+      }
+      return options.confirm
+        ? promptHiddenTwice("New master password: ", "passwords")
+        : promptHidden("Master password: ");
+    },
+    async openVault(options = {}) {
+      const vault = new EncryptedVault({
+        home,
+        config,
+        masterPassword: await context.masterPassword({ confirm: options.create === true }),
+        create: options.create ?? false,
+        ...(options.allowWeakPassword === undefined
+          ? {}
+          : { allowWeakPassword: options.allowWeakPassword }),
+        ...withAudit(await context.auditSink()),
+      });
+      opened.push(vault);
+      await vault.unlock();
+      return vault;
+    },
+    async auditSink() {
+      return undefined;
+    },
+    async close() {
+      for (const vault of opened) vault.close();
+      for (const closer of closers.reverse()) await closer();
+    },
+  };
+  return context;
+}
+
+function withAudit(sink: AuditSink | undefined): { audit?: AuditSink } {
+  return sink === undefined ? {} : { audit: sink };
+}
