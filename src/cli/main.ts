@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { VigilError } from "../errors.js";
+import { registerConfigCommands } from "./config-commands.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
+import { registerInitCommand } from "./init-command.js";
 import { registerVaultCommands } from "./vault-commands.js";
 
 /** Builds the `vigil` program with every command group. */
@@ -14,7 +16,9 @@ export function buildProgram(): Command {
     .option("--json", "machine-readable output where a command supports it")
     .showHelpAfterError()
     .exitOverride();
+  registerInitCommand(program);
   registerVaultCommands(program);
+  registerConfigCommands(program);
   return program;
 }
 
@@ -39,6 +43,11 @@ export function reportError(error: unknown): number {
 }
 
 async function main(): Promise<void> {
+  // A reader that closes early (`vigil ... | head`) is not an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {

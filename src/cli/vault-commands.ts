@@ -9,27 +9,10 @@ import {
   promptHidden,
   promptHiddenTwice,
   readStdinText,
-  warn,
 } from "./terminal-io.js";
 
-/** Registers `vigil init` and the `vigil vault ...` group. */
+/** Registers the `vigil vault ...` group. */
 export function registerVaultCommands(program: Command): void {
-  program
-    .command("init")
-    .description("create the data directory and an empty vault")
-    .option("--allow-weak-password", "accept a weak master password (not recommended)")
-    .action(
-      withContext(async (context, options: { allowWeakPassword?: boolean }) => {
-        const vault = await context.openVault({
-          create: true,
-          allowWeakPassword: options.allowWeakPassword === true,
-        });
-        if (options.allowWeakPassword) warn("a weak master password was accepted on request");
-        process.stdout.write(`vault ready at ${vault.path}\n`);
-        return EXIT.ok;
-      }),
-    );
-
   const vault = program.command("vault").description("store and read encrypted credentials");
 
   vault

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { type ParseError, parse as parseJsonc, printParseErrorCode } from "jsonc-parser";
 import { VigilError } from "../errors.js";
 import { configSchema, type VigilConfig, type VigilConfigInput } from "./schema.js";
 
@@ -53,15 +54,32 @@ function readConfigFile(file: string | undefined, cwd: string): Record<string, u
     if (file !== undefined) throw new VigilError("E_CONFIG", `config file ${path} does not exist`);
     return {};
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new VigilError("E_CONFIG", `${path} is not valid JSON; fix the syntax`, { cause: error });
-  }
+  const raw = parseConfigText(readFileSync(path, "utf8"), path);
   if (!isPlainObject(raw)) throw new VigilError("E_CONFIG", `${path} must hold a JSON object`);
   // Validate the file alone first so an error names the file.
   parseConfig(raw, path);
+  return raw;
+}
+
+/**
+ * Parses configuration text: JSON with comments and trailing commas (as tsconfig.json allows),
+ * so a starter config can explain itself.
+ *
+ * @throws {VigilError} `E_CONFIG` naming the line and column of the first syntax error.
+ */
+export function parseConfigText(text: string, source: string): unknown {
+  const errors: ParseError[] = [];
+  const raw: unknown = parseJsonc(text, errors, { allowTrailingComma: true });
+  const first = errors[0];
+  if (first !== undefined) {
+    const before = text.slice(0, first.offset);
+    const line = before.split("\n").length;
+    const column = first.offset - before.lastIndexOf("\n");
+    throw new VigilError(
+      "E_CONFIG",
+      `${source}:${line}:${column}: ${printParseErrorCode(first.error)}; fix the syntax`,
+    );
+  }
   return raw;
 }
 
