@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { VigilError } from "../errors.js";
 import { registerConfigCommands } from "./config-commands.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
+import { registerDemoCommand } from "./demo-command.js";
 import { registerInitCommand } from "./init-command.js";
 import { registerVaultCommands } from "./vault-commands.js";
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerInitCommand(program);
   registerVaultCommands(program);
   registerConfigCommands(program);
+  registerDemoCommand(program);
   return program;
 }
 
