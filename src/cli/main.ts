@@ -4,6 +4,7 @@ import { VigilError } from "../errors.js";
 import { registerConfigCommands } from "./config-commands.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
 import { registerDemoCommand } from "./demo-command.js";
+import { registerDoctorCommand } from "./doctor-command.js";
 import { registerInitCommand } from "./init-command.js";
 import { registerVaultCommands } from "./vault-commands.js";
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerVaultCommands(program);
   registerConfigCommands(program);
   registerDemoCommand(program);
+  registerDoctorCommand(program);
   return program;
 }
 

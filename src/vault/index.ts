@@ -14,4 +14,5 @@ export {
   MIN_MASTER_PASSWORD_LENGTH,
   type PasswordAssessment,
 } from "./password-strength.js";
+export { inspectVaultFile, type VaultFileFacts } from "./inspect-vault.js";
 export { VAULT_FORMAT_VERSION, VAULT_MAGIC } from "./vault-format.js";
