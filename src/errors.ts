@@ -25,6 +25,9 @@ export const ERROR_CODES = [
   "E_AGENT",
   "E_REAUTH_REQUIRED",
   "E_CHILD_FAILED",
+  "E_UNKNOWN_ROUTE",
+  "E_METHOD_NOT_ALLOWED",
+  "E_PAYLOAD_TOO_LARGE",
 ] as const;
 
 /** One of {@link ERROR_CODES}. */

@@ -4,6 +4,7 @@ import { loadConfig, type VigilConfig } from "../config/index.js";
 import { VigilError } from "../errors.js";
 import { resolveHome } from "../storage/index.js";
 import { EncryptedVault, MASTER_PASSWORD_ENV, resolveMasterPassword } from "../vault/index.js";
+import { AgentCredentialStore, type CredentialStore, findUnlockedAgent } from "./agent-client.js";
 import { promptHidden, promptHiddenTwice } from "./terminal-io.js";
 
 /** What every command needs, built once from the global options. */
@@ -15,6 +16,12 @@ export interface CliContext {
   masterPassword(options?: { confirm?: boolean }): Promise<string>;
   /** The vault, unlocked. `create` is false except for `vigil init`. */
   openVault(options?: { create?: boolean; allowWeakPassword?: boolean }): Promise<EncryptedVault>;
+  /**
+   * Credential operations through the running agent when one answers with its vault unlocked
+   * (no key derivation here), else through the local vault. `--no-agent` or `VIGIL_NO_AGENT=1`
+   * always use the local vault.
+   */
+  credentialStore(): Promise<CredentialStore>;
   /** Where vault, secrets and monitor events go; undefined when auditing is off. */
   auditSink(): Promise<AuditSink | undefined>;
   /** Releases what the command opened. */
@@ -26,6 +33,8 @@ export interface GlobalOptions {
   home?: string;
   config?: string;
   json?: boolean;
+  /** False with `--no-agent`. */
+  agent?: boolean;
 }
 
 /** Builds the context for `command` from its options and the environment. */
@@ -70,6 +79,12 @@ export function createCliContext(command: Command): CliContext {
       opened.push(vault);
       await vault.unlock();
       return vault;
+    },
+    async credentialStore() {
+      const bypass = globals.agent === false || process.env.VIGIL_NO_AGENT === "1";
+      const client = bypass ? undefined : await findUnlockedAgent(home);
+      if (client === undefined) return context.openVault();
+      return new AgentCredentialStore(client, () => context.masterPassword());
     },
     async auditSink() {
       return undefined;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { VigilError } from "../errors.js";
+import { registerAgentCommands } from "./agent-commands.js";
 import { registerConfigCommands } from "./config-commands.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
 import { registerDemoCommand } from "./demo-command.js";
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerDemoCommand(program);
   registerDoctorCommand(program);
+  registerAgentCommands(program);
   return program;
 }
 

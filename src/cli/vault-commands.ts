@@ -24,7 +24,7 @@ export function registerVaultCommands(program: Command): void {
     .action(
       withContext(async (context, name: string, options: { expires?: string; tag: string[] }) => {
         const value = await readNewValue(name);
-        const store = await context.openVault();
+        const store = await context.credentialStore();
         const metadata: CredentialMetadata = {
           ...(options.expires === undefined ? {} : { expires: options.expires }),
           ...(options.tag.length === 0 ? {} : { tags: options.tag }),
@@ -42,7 +42,7 @@ export function registerVaultCommands(program: Command): void {
     .argument("<name>")
     .action(
       withContext(async (context, name: string) => {
-        const value = await (await context.openVault()).getCredential(name);
+        const value = await (await context.credentialStore()).getCredential(name);
         process.stdout.write(`${value}\n`);
         return EXIT.ok;
       }),
@@ -53,7 +53,7 @@ export function registerVaultCommands(program: Command): void {
     .description("list credentials with their metadata, never their values")
     .action(
       withContext(async (context) => {
-        const credentials = await (await context.openVault()).listCredentials();
+        const credentials = await (await context.credentialStore()).listCredentials();
         if (context.json) {
           printJson(credentials);
           return EXIT.ok;
@@ -77,7 +77,7 @@ export function registerVaultCommands(program: Command): void {
     .argument("<name>")
     .action(
       withContext(async (context, name: string) => {
-        await (await context.openVault()).deleteCredential(name);
+        await (await context.credentialStore()).deleteCredential(name);
         process.stdout.write(`deleted ${name}\n`);
         return EXIT.ok;
       }),
@@ -89,7 +89,7 @@ export function registerVaultCommands(program: Command): void {
     .argument("<name>")
     .action(
       withContext(async (context, name: string) => {
-        const history = await (await context.openVault()).getHistory(name);
+        const history = await (await context.credentialStore()).getHistory(name);
         if (context.json) {
           printJson(history);
           return EXIT.ok;
@@ -112,7 +112,7 @@ export function registerVaultCommands(program: Command): void {
     .option("--to <version>", "version number from 'vigil vault history'", parseVersion)
     .action(
       withContext(async (context, name: string, options: { to?: number }) => {
-        const info = await (await context.openVault()).rollback(name, options.to);
+        const info = await (await context.credentialStore()).rollback(name, options.to);
         process.stdout.write(`${name} is now version ${info.currentVersion}\n`);
         return EXIT.ok;
       }),
