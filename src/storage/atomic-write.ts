@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, openSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, fsyncSync, openSync, readdirSync, unlinkSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { VigilError } from "../errors.js";
 
@@ -25,6 +25,34 @@ export async function replaceFileAtomically(
       { cause: error },
     );
   }
+}
+
+/**
+ * Deletes temp files that {@link replaceFileAtomically} left beside `path` when a writer was
+ * killed (SIGKILL, power cut) between creating its temp file and renaming it. Such a file holds
+ * an old copy of the data, e.g. a credential deleted since, or a key block wrapped under a
+ * master password changed since, so it must not linger. Returns how many were removed.
+ *
+ * Call it only while holding the lock that serialises every writer of `path`: a temp file of a
+ * live writer would otherwise be taken from under it.
+ *
+ * @example
+ * await withFileLock(lockPath, async () => { removeStaleTempFiles(path); ... });
+ */
+export function removeStaleTempFiles(path: string): number {
+  // write-file-atomic names its temp file "<name>.<unsigned 32-bit integer>".
+  const prefix = `${basename(path)}.`;
+  let removed = 0;
+  for (const entry of readdirSync(dirname(path))) {
+    if (!entry.startsWith(prefix) || !/^\d{1,10}$/.test(entry.slice(prefix.length))) continue;
+    try {
+      unlinkSync(join(dirname(path), entry));
+      removed += 1;
+    } catch {
+      // Already gone; nothing to clean.
+    }
+  }
+  return removed;
 }
 
 /** fsyncs a folder so that entries created, renamed or removed in it are durable. */

@@ -52,8 +52,10 @@ function openHandle(lockPath: string): LockHandle {
   // Create the file ourselves so it is 0600 from the first instant.
   closeSync(openSync(lockPath, "a", 0o600));
   const db = new Database(lockPath);
+  // Only connection-level pragmas here: anything that reads the file (journal_mode does) needs a
+  // shared lock and fails at once with SQLITE_BUSY while another process holds the lock. The
+  // default rollback journal is what we want, and no transaction ever writes, so none is left.
   db.pragma("busy_timeout = 0");
-  db.pragma("journal_mode = DELETE");
   const handle: LockHandle = { db, queue: Promise.resolve() };
   handles.set(lockPath, handle);
   return handle;

@@ -1,3 +1,8 @@
-export { describeIoError, fsyncDirectory, replaceFileAtomically } from "./atomic-write.js";
+export {
+  describeIoError,
+  fsyncDirectory,
+  removeStaleTempFiles,
+  replaceFileAtomically,
+} from "./atomic-write.js";
 export { assertPrivate, DEFAULT_HOME, ensurePrivateDirectory, resolveHome } from "./data-home.js";
 export { closeFileLocks, type FileLockOptions, withFileLock } from "./file-lock.js";

@@ -16,6 +16,7 @@ import { VigilError } from "../errors.js";
 import {
   assertPrivate,
   ensurePrivateDirectory,
+  removeStaleTempFiles,
   replaceFileAtomically,
   resolveHome,
   withFileLock,
@@ -511,6 +512,8 @@ export class EncryptedVault {
     const nonce = randomKey(GCM_NONCE_BYTES);
     const aad = encodePayloadAad(state.header, nonce, plaintext.length);
     const sealed = sealAes256Gcm(state.vaultKey, plaintext, aad, nonce);
+    // We hold the write lock, so a temp file beside the vault is a killed writer's leftover.
+    removeStaleTempFiles(this.path);
     await replaceFileAtomically(this.path, encodeVaultFile(aad, sealed.ciphertext, sealed.tag));
     state.stamp = stampOf(statSync(this.path));
   }
