@@ -20,6 +20,25 @@ export {
   toResult,
   VigilError,
 } from "./errors.js";
+export {
+  CONCEALED,
+  type ImportFormat,
+  type ImportOptions,
+  type ImportReport,
+  importCredentials,
+  parseDotenv,
+  parseOtpauthUri,
+  parseOtpInput,
+  parseSecretsPy,
+  type RunReport,
+  type RunWithCredentialsOptions,
+  readPythonVault,
+  resolveEnvReferences,
+  runWithCredentials,
+  StreamingMasker,
+  type TotpParams,
+  totp,
+} from "./integrations/index.js";
 export { resolveHome } from "./storage/index.js";
 export {
   type CredentialInfo,

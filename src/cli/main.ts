@@ -3,10 +3,13 @@ import { Command, CommanderError } from "commander";
 import { VigilError } from "../errors.js";
 import { registerAgentCommands } from "./agent-commands.js";
 import { registerConfigCommands } from "./config-commands.js";
-import { EXIT, exitCodeFor } from "./exit-codes.js";
 import { registerDemoCommand } from "./demo-command.js";
 import { registerDoctorCommand } from "./doctor-command.js";
+import { EXIT, exitCodeFor } from "./exit-codes.js";
+import { registerImportCommands } from "./import-commands.js";
 import { registerInitCommand } from "./init-command.js";
+import { registerOtpCommands } from "./otp-commands.js";
+import { registerRunCommands } from "./run-commands.js";
 import { registerVaultCommands } from "./vault-commands.js";
 
 /** Builds the `vigil` program with every command group. */
@@ -25,6 +28,9 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerDoctorCommand(program);
   registerAgentCommands(program);
+  registerImportCommands(program);
+  registerOtpCommands(program);
+  registerRunCommands(program);
   return program;
 }
 
