@@ -7,6 +7,7 @@ export {
   type EncryptedVaultOptions,
   type VaultTransaction,
 } from "./encrypted-vault.js";
+export { inspectVaultFile, type VaultFileFacts } from "./inspect-vault.js";
 export { MASTER_PASSWORD_ENV, resolveMasterPassword } from "./master-password.js";
 export {
   assertStrongMasterPassword,
@@ -14,5 +15,4 @@ export {
   MIN_MASTER_PASSWORD_LENGTH,
   type PasswordAssessment,
 } from "./password-strength.js";
-export { inspectVaultFile, type VaultFileFacts } from "./inspect-vault.js";
 export { VAULT_FORMAT_VERSION, VAULT_MAGIC } from "./vault-format.js";
