@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   "E_UNKNOWN_ROUTE",
   "E_METHOD_NOT_ALLOWED",
   "E_PAYLOAD_TOO_LARGE",
+  "E_ROTATION_IN_PROGRESS",
 ] as const;
 
 /** One of {@link ERROR_CODES}. */

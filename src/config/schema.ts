@@ -57,6 +57,14 @@ const rotationPolicySchema = z.strictObject({
   rotator: z.enum(["generate", "command", "manual"]).default("manual"),
   command: z.string().optional().describe("Executable for the command rotator"),
   length: positiveInt().optional().describe("Length for the generate rotator"),
+  alphabet: z
+    .enum(["alphanumeric", "password", "hex"])
+    .optional()
+    .describe("Characters for the generate rotator (default alphanumeric)"),
+  verifyCommand: z
+    .string()
+    .optional()
+    .describe("Executable that gets the new value on stdin and exits 0 if it works"),
   notifyDaysBefore: z.number().int().min(0).optional(),
 });
 
@@ -69,6 +77,9 @@ export const secretsRotationSchema = z
     keepBackups: z.boolean().default(true),
     maxBackupVersions: z.number().int().min(0).max(100).default(3),
     commandTimeoutMs: positiveInt().default(30_000).describe("Timeout for command rotators"),
+    historyLimit: positiveInt()
+      .default(100)
+      .describe("Rotation history entries kept per secret (oldest dropped first)"),
     secrets: z
       .record(z.string(), rotationPolicySchema)
       .default({

@@ -105,6 +105,13 @@ export interface VaultTransaction {
   /** The stored data of a module's section (a deep copy), or `undefined`. */
   section(name: string): unknown;
   setSection(name: string, data: unknown): void;
+  /** What {@link EncryptedVault.listCredentials} tells about `name`, or `undefined`. */
+  info(name: string): CredentialInfo | undefined;
+  /**
+   * Makes an earlier version current again, as {@link EncryptedVault.rollback} does (default:
+   * the previous one); returns the version restored. Throws `E_NOT_FOUND` as rollback does.
+   */
+  rollback(name: string, version?: number): number;
 }
 
 interface FileStamp {
@@ -339,6 +346,15 @@ export class EncryptedVault {
         setSection: (name, data) => {
           payload.sections.set(name, structuredClone(data));
         },
+        info: (name) => (payload.entries.has(name) ? this.#describe({ payload }, name) : undefined),
+        rollback: (name, version) => {
+          assertCredentialName(name);
+          const entry = payload.entries.get(name);
+          if (entry === undefined) throw notFound(name);
+          const target = pickRollbackTarget(entry, name, version);
+          this.#writeValue(payload, name, target.value, { extra: {} }, target.version);
+          return target.version;
+        },
       };
       return work(tx);
     });
@@ -553,7 +569,7 @@ export class EncryptedVault {
     return this.#describe(await this.#fresh(), name);
   }
 
-  #describe(state: UnlockedState, name: string): CredentialInfo {
+  #describe(state: Pick<UnlockedState, "payload">, name: string): CredentialInfo {
     const entry = state.payload.entries.get(name);
     if (entry === undefined) throw notFound(name);
     const now = this.#clock.now();
