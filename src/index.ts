@@ -39,6 +39,26 @@ export {
   type TotpParams,
   totp,
 } from "./integrations/index.js";
+export {
+  AccountMonitor,
+  type AccountMonitorOptions,
+  type ActivitySummary,
+  type Anomaly,
+  type AnomalyListener,
+  type AnomalyType,
+  classifyNotice,
+  decidePace,
+  GeoIpLocator,
+  type HealthReport,
+  type HealthStatus,
+  healthScore,
+  type LoginLocation,
+  type NoticeKind,
+  type PaceDecision,
+  type RecordedActivity,
+  type RecordedNotice,
+  type Severity,
+} from "./monitor/index.js";
 export { resolveHome } from "./storage/index.js";
 export {
   type CredentialInfo,

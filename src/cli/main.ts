@@ -8,6 +8,7 @@ import { registerDoctorCommand } from "./doctor-command.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
 import { registerImportCommands } from "./import-commands.js";
 import { registerInitCommand } from "./init-command.js";
+import { registerMonitorCommands } from "./monitor-commands.js";
 import { registerOtpCommands } from "./otp-commands.js";
 import { registerRunCommands } from "./run-commands.js";
 import { registerVaultCommands } from "./vault-commands.js";
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerImportCommands(program);
   registerOtpCommands(program);
   registerRunCommands(program);
+  registerMonitorCommands(program);
   return program;
 }
 

@@ -153,6 +153,23 @@ export const accountMonitoringSchema = z
         unusualHoursStart: z.number().int().min(0).max(23).default(0),
         unusualHoursEnd: z.number().int().min(0).max(24).default(5),
         impossibleTravelKmh: positiveInt().default(900),
+        failedLoginWindowHours: positiveInt()
+          .default(24)
+          .describe("Window over which failed logins are counted"),
+        locationWindowHours: positiveInt()
+          .default(24)
+          .describe("How long a login from a new place or impossible travel stays active"),
+        impossibleTravelMinKm: z
+          .number()
+          .min(0)
+          .default(100)
+          .describe("Ignore jumps shorter than this (GeoIP city precision)"),
+        unusualHoursWindowMinutes: positiveInt()
+          .default(60)
+          .describe("How long activity at unusual hours stays active"),
+        rateLimitWindowMinutes: positiveInt()
+          .default(60)
+          .describe("How long an HTTP 429 or a slow-down notice stays active"),
       })
       .prefault({}),
     detectAnomalies: z
@@ -177,6 +194,12 @@ export const accountMonitoringSchema = z
         minGapSeconds: z.number().min(0).default(45),
         jitterSeconds: z.number().min(0).default(30),
         backoffSeconds: z.array(z.number().positive()).default([90, 180, 360]),
+        burstCapacity: positiveInt()
+          .default(3)
+          .describe("Token bucket size: applications allowed back to back before pacing"),
+        criticalRecheckSeconds: positiveInt()
+          .default(300)
+          .describe("While a critical anomaly is active, ask again after this long"),
       })
       .prefault({}),
   })
