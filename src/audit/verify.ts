@@ -1,0 +1,376 @@
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import type { AuditKeys } from "./audit-keys.js";
+import {
+  type ChainFields,
+  GENESIS_HASH,
+  lineMac,
+  readChainFields,
+  sealMac,
+  systemKindOf,
+} from "./chain-format.js";
+import { forEachLineSync } from "./line-reader.js";
+import { headMac, listDayFiles, readHead } from "./trail-files.js";
+
+/** What kind of damage verify found. */
+export type BreakKind =
+  | "modified"
+  | "removed"
+  | "inserted"
+  | "reordered"
+  | "forged"
+  | "malformed"
+  | "missing-file"
+  | "truncated"
+  | "head";
+
+/** The first place where the trail is not what its writers wrote. */
+export interface TrailBreak {
+  readonly kind: BreakKind;
+  /** The day file (or `head.json`). */
+  readonly file: string;
+  /** 1-based line number in `file`; for a cut tail, the first missing line. */
+  readonly line: number;
+  readonly message: string;
+}
+
+/** The outcome of {@link verifyTrail}. */
+export interface VerifyReport {
+  readonly intact: boolean;
+  readonly firstBreak?: TrailBreak;
+  readonly files: number;
+  readonly lines: number;
+  readonly events: number;
+  readonly seals: number;
+  /** True when MACs and seals were checked with the trail's key. */
+  readonly keyChecked: boolean;
+  /** Limits of the proof that are not breaks (unkeyed trail, unkeyed prefix, ...). */
+  readonly warnings: readonly string[];
+  readonly lastSeq: number;
+}
+
+/** Progress of a long verify, for a CLI progress line. */
+export interface VerifyProgress {
+  readonly file: string;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+}
+
+/** Options for {@link verifyTrail}. */
+export interface VerifyOptions {
+  /** The trail's keys; without a seal key only the chain is checked (and a warning says so). */
+  readonly keys?: AuditKeys;
+  readonly onProgress?: (progress: VerifyProgress) => void;
+}
+
+class BreakFound extends Error {
+  constructor(readonly found: TrailBreak) {
+    super(found.message);
+  }
+}
+
+/** The state carried from line to line and from file to file. */
+interface Walk {
+  seq: number;
+  hash: string;
+  lines: number;
+  events: number;
+  seals: number;
+  keyedSeen: boolean;
+  unkeyedPrefix: number;
+  unverifiedMacs: number;
+  /** A missing older file the first file names; a retention record must explain it. */
+  explain?: { file: string; lastSeq: number; lastHash: string; at: TrailBreak } | undefined;
+}
+
+/**
+ * Checks the whole trail in `dir`: each line's hash, the chain from line to line and from file to
+ * file, sequence numbers, each line's MAC and each seal (with a key), retention records for
+ * deleted files, and `head.json` for a cut tail. Stops at the first break.
+ *
+ * @example
+ * const report = verifyTrail("/home/bot/.vigil/audit", { keys });
+ * if (!report.intact) console.log(report.firstBreak?.file, report.firstBreak?.line);
+ */
+export function verifyTrail(dir: string, options: VerifyOptions = {}): VerifyReport {
+  const files = listDayFiles(dir);
+  const sealKey = options.keys?.sealKey;
+  const walk: Walk = {
+    seq: 0,
+    hash: GENESIS_HASH,
+    lines: 0,
+    events: 0,
+    seals: 0,
+    keyedSeen: false,
+    unkeyedPrefix: 0,
+    unverifiedMacs: 0,
+  };
+  const warnings: string[] = [];
+  const report = (firstBreak?: TrailBreak): VerifyReport => ({
+    intact: firstBreak === undefined,
+    ...(firstBreak === undefined ? {} : { firstBreak }),
+    files: files.length,
+    lines: walk.lines,
+    events: walk.events,
+    seals: walk.seals,
+    keyChecked: sealKey !== undefined,
+    warnings,
+    lastSeq: walk.seq,
+  });
+
+  try {
+    const bytesTotal = files.reduce((sum, file) => sum + statSync(join(dir, file)).size, 0);
+    let bytesBefore = 0;
+    let previousFile: string | undefined;
+    let lastLine = 0;
+    for (const file of files) {
+      lastLine = verifyFile(dir, file, previousFile, walk, sealKey, (bytesInFile) =>
+        options.onProgress?.({ file, bytesDone: bytesBefore + bytesInFile, bytesTotal }),
+      );
+      bytesBefore += statSync(join(dir, file)).size;
+      previousFile = file;
+    }
+    if (walk.explain !== undefined) throw new BreakFound(walk.explain.at);
+    verifyHead(dir, previousFile, lastLine, walk, sealKey, warnings);
+  } catch (error) {
+    if (error instanceof BreakFound) return report(error.found);
+    throw error;
+  }
+
+  if (sealKey === undefined && walk.unverifiedMacs > 0) {
+    warnings.push("MACs and seals were not checked: no key (give the vault to check them)");
+  }
+  if (sealKey === undefined && walk.unverifiedMacs === 0 && walk.lines > 0) {
+    warnings.push(
+      "the trail is unkeyed: the chain proves order and completeness against accidents, but " +
+        "anyone who can write the files can rewrite it with a recomputed chain",
+    );
+  }
+  if (sealKey !== undefined && walk.unkeyedPrefix > 0) {
+    warnings.push(`the first ${walk.unkeyedPrefix} line(s) were written without a key (not MACed)`);
+  }
+  return report();
+}
+
+function verifyFile(
+  dir: string,
+  file: string,
+  previousFile: string | undefined,
+  walk: Walk,
+  sealKey: Buffer | undefined,
+  progress: (bytesInFile: number) => void,
+): number {
+  let lastLine = 0;
+  let nextProgress = 0;
+  forEachLineSync(join(dir, file), (line, lineNumber, endOffset) => {
+    lastLine = lineNumber;
+    const at = (kind: BreakKind, message: string): BreakFound =>
+      new BreakFound({ kind, file, line: lineNumber, message });
+    const fields = readChainFields(line);
+    if (fields === undefined) throw at("malformed", "not a chained audit record (torn or edited)");
+    if (!fields.hashMatches) throw at("modified", "the record's content does not match its hash");
+
+    const kind = systemKindOf(line);
+    if (lineNumber === 1) {
+      if (kind !== "file_start")
+        throw at("removed", "the file's first record (file_start) is missing");
+      checkFileStart(line, file, previousFile, fields, walk, at);
+    } else {
+      checkLink(fields, walk, at);
+    }
+    checkMac(fields, walk, sealKey, at);
+    if (kind === "seal") checkSeal(line, fields, sealKey, at);
+    if (kind === "retention") checkRetention(line, walk);
+    if (kind === "seal") walk.seals += 1;
+    if (kind === undefined) walk.events += 1;
+
+    walk.seq = fields.seq;
+    walk.hash = fields.hash;
+    walk.lines += 1;
+    if (endOffset >= nextProgress) {
+      progress(endOffset);
+      nextProgress = endOffset + 16 * 1024 * 1024;
+    }
+    return true;
+  });
+  return lastLine;
+}
+
+type At = (kind: BreakKind, message: string) => BreakFound;
+
+function checkLink(fields: ChainFields, walk: Walk, at: At): void {
+  if (fields.seq === walk.seq + 1 && fields.prev === walk.hash) return;
+  if (fields.seq <= walk.seq) {
+    throw at(
+      "reordered",
+      `sequence ${fields.seq} appears after ${walk.seq}: records were reordered`,
+    );
+  }
+  if (fields.seq > walk.seq + 1) {
+    throw at("removed", `sequence jumps from ${walk.seq} to ${fields.seq}: records were removed`);
+  }
+  throw at("inserted", "the record does not chain to the one before it (inserted or replaced)");
+}
+
+function checkFileStart(
+  line: Buffer,
+  file: string,
+  previousFile: string | undefined,
+  fields: ChainFields,
+  walk: Walk,
+  at: At,
+): void {
+  const header = JSON.parse(line.toString("utf8")) as {
+    file?: string;
+    previous_file?: string | null;
+  };
+  if (header.file !== file) throw at("reordered", `the file names itself ${String(header.file)}`);
+  const named = header.previous_file ?? undefined;
+  if (named === previousFile) {
+    if (previousFile === undefined && (fields.seq !== 1 || fields.prev !== GENESIS_HASH)) {
+      throw at(
+        "removed",
+        "the first file of the trail does not start at the beginning of the chain",
+      );
+    }
+    if (previousFile !== undefined) checkLink(fields, walk, at);
+    return;
+  }
+  if (previousFile === undefined && named !== undefined) {
+    // The older file is gone: only a retention record later in the chain may explain that.
+    walk.explain = {
+      file: named,
+      lastSeq: fields.seq - 1,
+      lastHash: fields.prev,
+      at: {
+        kind: "missing-file",
+        file,
+        line: 1,
+        message: `the previous file ${named} is missing and no retention record explains it`,
+      },
+    };
+    return;
+  }
+  throw new BreakFound({
+    kind: "missing-file",
+    file,
+    line: 1,
+    message: `the file follows ${String(named)}, but the trail has ${String(previousFile)} before it: a day file was deleted`,
+  });
+}
+
+function checkMac(fields: ChainFields, walk: Walk, sealKey: Buffer | undefined, at: At): void {
+  if (fields.mac === null) {
+    if (walk.keyedSeen) throw at("forged", "an unkeyed record inside a keyed trail");
+    walk.unkeyedPrefix += 1;
+    return;
+  }
+  walk.keyedSeen = true;
+  if (sealKey === undefined) {
+    walk.unverifiedMacs += 1;
+    return;
+  }
+  if (lineMac(sealKey, fields.hash) !== fields.mac) {
+    throw at(
+      "forged",
+      "the record's MAC does not verify: it was inserted or rewritten without the key",
+    );
+  }
+}
+
+function checkSeal(line: Buffer, fields: ChainFields, sealKey: Buffer | undefined, at: At): void {
+  const seal = JSON.parse(line.toString("utf8")) as {
+    sealed_seq?: number;
+    sealed_hash?: string;
+    seal_mac?: string;
+  };
+  if (seal.sealed_seq !== fields.seq - 1 || seal.sealed_hash !== fields.prev) {
+    throw at("modified", "the seal does not name the record before it");
+  }
+  if (sealKey !== undefined && sealMac(sealKey, fields.seq - 1, fields.prev) !== seal.seal_mac) {
+    throw at("forged", "the seal's MAC does not verify");
+  }
+}
+
+function checkRetention(line: Buffer, walk: Walk): void {
+  const record = JSON.parse(line.toString("utf8")) as {
+    deleted?: { file: string; last_seq: number; last_hash: string }[];
+  };
+  const explain = walk.explain;
+  if (explain === undefined) return;
+  const match = record.deleted?.find((entry) => entry.file === explain.file);
+  if (
+    match !== undefined &&
+    match.last_seq === explain.lastSeq &&
+    match.last_hash === explain.lastHash
+  ) {
+    walk.explain = undefined;
+  }
+}
+
+function verifyHead(
+  dir: string,
+  lastFile: string | undefined,
+  lastLine: number,
+  walk: Walk,
+  sealKey: Buffer | undefined,
+  warnings: string[],
+): void {
+  const head = readHead(dir);
+  if (head === undefined) {
+    if (lastFile === undefined) return;
+    throw new BreakFound({
+      kind: "head",
+      file: "head.json",
+      line: 1,
+      message: "head.json is missing or damaged: a cut tail could not be detected",
+    });
+  }
+  if (head.mac !== null && sealKey !== undefined) {
+    const { mac, updated, ...fields } = head;
+    if (headMac(sealKey, fields) !== mac) {
+      throw new BreakFound({
+        kind: "head",
+        file: "head.json",
+        line: 1,
+        message: "head.json's MAC does not verify",
+      });
+    }
+  } else if (head.mac === null && walk.keyedSeen) {
+    throw new BreakFound({
+      kind: "head",
+      file: "head.json",
+      line: 1,
+      message: "head.json is unkeyed in a keyed trail",
+    });
+  }
+  if (lastFile === undefined || head.file > lastFile) {
+    throw new BreakFound({
+      kind: "missing-file",
+      file: head.file,
+      line: 1,
+      message: `${head.file} (the newest file, named by head.json) is missing`,
+    });
+  }
+  if (head.seq > walk.seq) {
+    throw new BreakFound({
+      kind: "truncated",
+      file: lastFile,
+      line: lastLine + 1,
+      message: `the trail ends at sequence ${walk.seq} but head.json records ${head.seq}: the tail was cut`,
+    });
+  }
+  if (head.seq === walk.seq && head.hash !== walk.hash) {
+    throw new BreakFound({
+      kind: "head",
+      file: "head.json",
+      line: 1,
+      message: "head.json names another last record",
+    });
+  }
+  if (head.seq < walk.seq) {
+    warnings.push(
+      `${walk.seq - head.seq} record(s) follow the recorded head (a writer stopped before updating it)`,
+    );
+  }
+}
