@@ -129,9 +129,15 @@ export const auditLoggingSchema = z
         "cookie",
         "session",
         "private_key",
-        "credential",
+        "client_secret",
       ])
-      .describe("Detail keys whose values are replaced by an HMAC fingerprint"),
+      .describe(
+        "Detail keys (case, '-' and '_' ignored; suffix match) whose values become an HMAC " +
+          "fingerprint. Not 'credential': the vault's events name credentials, never values",
+      ),
+    lockTimeoutMs: positiveInt()
+      .default(10_000)
+      .describe("Wait this long for another process appending to the audit trail"),
     syslog: syslogSchema.optional(),
   })
   .prefault({});
