@@ -34,19 +34,32 @@ export interface Setup {
   readonly vault: EncryptedVault;
   readonly manager: SecretsManager;
   /** Another vault handle and manager on the same file, as a second process would have. */
-  second(options?: Partial<SecretsManagerOptions>): { vault: EncryptedVault; manager: SecretsManager };
+  second(options?: Partial<SecretsManagerOptions>): {
+    vault: EncryptedVault;
+    manager: SecretsManager;
+  };
 }
 
 /** A vault in a fresh temp home with a manual clock, a collecting sink and a manager. */
 export function setup(
-  options: { secretsRotation?: Record<string, unknown>; manager?: Partial<SecretsManagerOptions> } = {},
+  options: {
+    secretsRotation?: Record<string, unknown>;
+    manager?: Partial<SecretsManagerOptions>;
+  } = {},
 ): Setup {
   const home = join(makeTempDir(), ".vigil");
   const clock = new ManualClock(START_MS);
   const config = secretsConfig(options.secretsRotation);
   const sink = new CollectingSink();
   const open = () =>
-    new EncryptedVault({ home, masterPassword: TEST_PASSWORD, config, env: {}, clock, audit: sink });
+    new EncryptedVault({
+      home,
+      masterPassword: TEST_PASSWORD,
+      config,
+      env: {},
+      clock,
+      audit: sink,
+    });
   const vault = open();
   const manager = new SecretsManager(vault, {
     config,
@@ -66,7 +79,13 @@ export function setup(
       const other = open();
       return {
         vault: other,
-        manager: new SecretsManager(other, { config, clock, audit: sink, actor: "other", ...extra }),
+        manager: new SecretsManager(other, {
+          config,
+          clock,
+          audit: sink,
+          actor: "other",
+          ...extra,
+        }),
       };
     },
   };

@@ -216,8 +216,15 @@ describe("SecretsManager: audit events", () => {
 
     const mine = sink.events.filter((event) => event.details?.credential === "api");
     const summary = mine
-      .filter((event) => event.eventType !== "credential_modify" || event.details?.action !== "update")
-      .map((event) => [event.eventType, event.details?.action, event.details?.outcome, event.severity]);
+      .filter(
+        (event) => event.eventType !== "credential_modify" || event.details?.action !== "update",
+      )
+      .map((event) => [
+        event.eventType,
+        event.details?.action,
+        event.details?.outcome,
+        event.severity,
+      ]);
     expect(summary).toEqual([
       ["credential_modify", "register_rotation", undefined, "medium"],
       ["credential_rotate", "rotate", "success", "medium"],
