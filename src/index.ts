@@ -2,6 +2,26 @@
  * vigil's library API: the encrypted vault, the secrets manager, the audit trail and the
  * account monitor, with the shared pieces (config, clock, errors) they take.
  */
+export {
+  AUDIT_EVENT_TYPES,
+  AUDIT_SEVERITIES,
+  type AuditEventInput,
+  type AuditEventType,
+  type AuditKeySource,
+  AuditLogger,
+  type AuditLoggerOptions,
+  type AuditQuery,
+  type AuditRawKeys,
+  type AuditRecord,
+  type AuditSeverity,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type ExportOptions,
+  type SyslogOptions,
+  type TrailBreak,
+  type VerifyReport,
+  verifyTrail,
+} from "./audit/index.js";
 export type { AuditSink, AuditSinkEvent } from "./audit-sink.js";
 export { type CancelTimer, type Clock, ManualClock, systemClock } from "./clock.js";
 export {

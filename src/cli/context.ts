@@ -1,10 +1,14 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
+import type { AuditLogger } from "../audit/index.js";
 import type { AuditSink } from "../audit-sink.js";
 import { loadConfig, type VigilConfig } from "../config/index.js";
 import { VigilError } from "../errors.js";
 import { resolveHome } from "../storage/index.js";
 import { EncryptedVault, MASTER_PASSWORD_ENV, resolveMasterPassword } from "../vault/index.js";
 import { AgentCredentialStore, type CredentialStore, findUnlockedAgent } from "./agent-client.js";
+import { createCliAuditLogger } from "./audit-commands.js";
 import { promptHidden, promptHiddenTwice } from "./terminal-io.js";
 
 /** What every command needs, built once from the global options. */
@@ -44,6 +48,7 @@ export function createCliContext(command: Command): CliContext {
   const home = resolveHome(globals.home ?? config.home);
   const opened: EncryptedVault[] = [];
   const closers: (() => Promise<void> | void)[] = [];
+  let auditLogger: AuditLogger | undefined;
 
   const context: CliContext = {
     home,
@@ -87,7 +92,22 @@ export function createCliContext(command: Command): CliContext {
       return new AgentCredentialStore(client, () => context.masterPassword());
     },
     async auditSink() {
-      return undefined;
+      if (!config.auditLogging.enableAuditLogging || !config.integration.enableAuditLogging) {
+        return undefined;
+      }
+      if (auditLogger === undefined) {
+        const logger = createCliAuditLogger({
+          home,
+          config,
+          // The vault keys the trail when it exists; the first write that needs the key opens
+          // it (or reuses the one this command opened), so commands without a vault still log.
+          vaultExists: existsSync(config.vault.file ?? join(home, "vault")),
+          openVault: async () => opened[0] ?? context.openVault(),
+        });
+        closers.push(() => logger.close());
+        auditLogger = logger;
+      }
+      return auditLogger;
     },
     async close() {
       for (const vault of opened) vault.close();

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { VigilError } from "../errors.js";
 import { registerAgentCommands } from "./agent-commands.js";
+import { registerAuditCommands } from "./audit-commands.js";
 import { registerConfigCommands } from "./config-commands.js";
 import { registerDemoCommand } from "./demo-command.js";
 import { registerDoctorCommand } from "./doctor-command.js";
@@ -11,6 +12,7 @@ import { registerInitCommand } from "./init-command.js";
 import { registerMonitorCommands } from "./monitor-commands.js";
 import { registerOtpCommands } from "./otp-commands.js";
 import { registerRunCommands } from "./run-commands.js";
+import { registerSecretsCommands } from "./secrets-commands.js";
 import { registerVaultCommands } from "./vault-commands.js";
 
 /** Builds the `vigil` program with every command group. */
@@ -25,6 +27,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerInitCommand(program);
   registerVaultCommands(program);
+  registerAuditCommands(program);
   registerConfigCommands(program);
   registerDemoCommand(program);
   registerDoctorCommand(program);
@@ -33,6 +36,7 @@ export function buildProgram(): Command {
   registerOtpCommands(program);
   registerRunCommands(program);
   registerMonitorCommands(program);
+  registerSecretsCommands(program);
   return program;
 }
 
