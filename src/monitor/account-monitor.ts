@@ -407,6 +407,17 @@ export class AccountMonitor {
     if (!this.#settings.enableMonitoring) return [];
     const store = this.#open();
     const nowMs = this.#clock.now();
+    const repeatMs = this.#settings.alertRepeatMinutes * 60_000;
+    // Detect inside the write transaction: a process that judged an older snapshot must not
+    // clear an anomaly another process has just started, or both would alert for it.
+    const { anomalies, alerts } = store.withAlertState((states, write) =>
+      reconcileAlerts(this.#detect(store, nowMs), states, write, nowMs, repeatMs),
+    );
+    await this.#deliver(alerts);
+    return anomalies;
+  }
+
+  #detect(store: ActivityStore, nowMs: number): DetectedAnomaly[] {
     const context = { store, nowMs, settings: this.#settings };
     const detected: DetectedAnomaly[] = [];
     for (const [toggle, detect] of DETECTORS) {
@@ -414,13 +425,7 @@ export class AccountMonitor {
       const found = detect(context);
       if (found !== undefined) detected.push(found);
     }
-
-    const repeatMs = this.#settings.alertRepeatMinutes * 60_000;
-    const { anomalies, alerts } = store.withAlertState((states, write) =>
-      reconcileAlerts(detected, states, write, nowMs, repeatMs),
-    );
-    await this.#deliver(alerts);
-    return anomalies;
+    return detected;
   }
 
   async #deliver(alerts: readonly PendingAlert[]): Promise<void> {

@@ -195,7 +195,9 @@ function bucketWait(input: PaceInput): Wait | undefined {
     at = applied;
   }
   tokens = Math.min(capacity, tokens + (input.nowMs - at) * refillPerMs);
-  if (tokens >= 1) return undefined;
+  // Refill arithmetic is floating point; a hair under one token after waiting exactly the
+  // announced time must count as one, or a caller would be told to wait 1 ms more.
+  if (tokens >= 1 - 1e-9) return undefined;
   return {
     waitMs: (1 - tokens) / refillPerMs,
     reason: `pacing to ${pacedHourlyLimit(input.settings)} applications an hour`,
