@@ -38,7 +38,7 @@ export function registerOtpCommands(program: Command): void {
           ? await promptHidden("Secret or otpauth:// URI: ")
           : await readStdinText();
         const params = parseOtpInput(input);
-        const vault = await context.openVault();
+        const vault = await context.credentialStore();
         if (!options.overwrite && (await vault.hasCredential(name))) {
           throw new VigilError(
             "E_EXISTS",
@@ -62,7 +62,7 @@ export function registerOtpCommands(program: Command): void {
 }
 
 async function printCode(context: CliContext, name: string): Promise<number> {
-  const value = await (await context.openVault()).getCredential(name);
+  const value = await (await context.credentialStore()).getCredential(name);
   let params: ReturnType<typeof parseOtpInput>;
   try {
     params = parseOtpInput(value);

@@ -38,7 +38,7 @@ export function registerRunCommands(program: Command): void {
             args,
             variables,
             masking: options.masking,
-            reader: () => context.openVault(),
+            reader: () => context.credentialStore(),
             onWarning: (message) => warn(`warning: ${message}`),
             ...(audit === undefined ? {} : { audit }),
           });

@@ -29,7 +29,7 @@ describe("parseDotenv", () => {
     ['A="quoted # not comment" # comment', "quoted # not comment"],
     ['A="multi\nline\nvalue"', "multi\nline\nvalue"],
     ["A='multi\nline'", "multi\nline"],
-    ["A=${OTHER}", "${OTHER}"],
+    ["A=$" + "{OTHER}", "$" + "{OTHER}"],
     ["export A=exported", "exported"],
     ["A=first\nA=second", "second"],
     ["A=crlf\r\nB=x", "crlf"],
