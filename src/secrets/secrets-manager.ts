@@ -103,7 +103,7 @@ export interface RegisterSecretOptions {
   /** Default: the config policy's rotator, else `"manual"`. */
   readonly rotator?: RotatorOption;
   readonly verify?: VerifyOption;
-  /** Default: config `secretsRotation.notifyDaysBefore` (7). */
+  /** Default: config `secretsRotation.notifyDaysBefore` (7), at most half of `rotationDays`. */
   readonly notifyDaysBefore?: number;
 }
 
@@ -918,8 +918,14 @@ export class SecretsManager {
     return rotatorMs + verifyMs + CLAIM_MARGIN_MS;
   }
 
+  /**
+   * The notice window: the secret's own, else the config default capped at half the period,
+   * so a 7-day secret is not reported "due soon" from the moment it is rotated.
+   */
   #noticeDays(policy: RotationPolicy): number {
-    return policy.notifyDaysBefore ?? this.#config.secretsRotation.notifyDaysBefore;
+    if (policy.notifyDaysBefore !== undefined) return policy.notifyDaysBefore;
+    const fallback = this.#config.secretsRotation.notifyDaysBefore;
+    return Math.min(fallback, Math.floor(policy.rotationDays / 2));
   }
 
   #policyFor(

@@ -136,3 +136,16 @@ describe("checkDueRotations", () => {
     expect((await manager.getRotationStatus("k")).notifyDaysBefore).toBe(14);
   });
 });
+
+describe("notice window defaults", () => {
+  it.each([
+    [30, 7],
+    [14, 7],
+    [7, 3],
+    [1, 0],
+  ])("a %i-day secret gets %i days of notice by default", async (rotationDays, notice) => {
+    const { manager } = setup();
+    await manager.registerSecret("k", { rotationDays });
+    expect((await manager.getRotationStatus("k")).notifyDaysBefore).toBe(notice);
+  });
+});
