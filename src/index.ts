@@ -79,6 +79,28 @@ export {
   type RecordedNotice,
   type Severity,
 } from "./monitor/index.js";
+export {
+  type AutoRotationOptions,
+  type CommandSpec,
+  type DueRotation,
+  generateSecretValue,
+  type RegisterSecretOptions,
+  type RollbackResult,
+  type RotateCallback,
+  type RotationHistoryEntry,
+  type RotationResult,
+  type RotationStatus,
+  RotationWatcher,
+  type Rotator,
+  type RotatorContext,
+  type RotatorOption,
+  SecretsManager,
+  type SecretsManagerOptions,
+  type SecretsRotationExport,
+  type Verifier,
+  type VerifyOption,
+  type WatcherEvent,
+} from "./secrets/index.js";
 export { resolveHome } from "./storage/index.js";
 export {
   type CredentialInfo,
