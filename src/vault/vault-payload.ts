@@ -45,11 +45,18 @@ const storedCredentialSchema = z.object({
   versions: z.array(storedVersionSchema).min(1),
 });
 
+// `entries` and `sections` are checked as plain objects and their members one by one: a record
+// schema would rebuild them by assignment, and assigning a key named "__proto__" (a valid
+// credential name) sets the prototype instead, silently dropping that credential.
+const plainObject = z.custom<Record<string, unknown>>(
+  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+);
+
 const payloadSchema = z.object({
   format: z.literal(1),
   createdAt: z.string(),
-  entries: z.record(z.string(), storedCredentialSchema),
-  sections: z.record(z.string(), z.unknown()),
+  entries: plainObject,
+  sections: plainObject,
 });
 
 /** A new, empty payload. */
@@ -77,23 +84,23 @@ export function serializePayload(payload: VaultPayload): Buffer {
  * @throws {VigilError} `E_INTEGRITY`
  */
 export function parsePayload(bytes: Buffer, path: string): VaultPayload {
-  let parsed: z.output<typeof payloadSchema>;
   try {
-    parsed = payloadSchema.parse(JSON.parse(bytes.toString("utf8")));
+    const parsed = payloadSchema.parse(JSON.parse(bytes.toString("utf8")));
+    const entries = new Map<string, StoredCredential>();
+    // Object.entries lists own keys, "__proto__" included, as JSON.parse defined them.
+    for (const [name, entry] of Object.entries(parsed.entries)) {
+      entries.set(name, withoutUndefined(storedCredentialSchema.parse(entry)) as StoredCredential);
+    }
+    return {
+      createdAt: parsed.createdAt,
+      entries,
+      sections: new Map(Object.entries(parsed.sections)),
+    };
   } catch (error) {
     throw new VigilError("E_INTEGRITY", `${path} holds an unreadable payload; restore it`, {
       cause: error,
     });
   }
-  const entries = new Map<string, StoredCredential>();
-  for (const [name, entry] of Object.entries(parsed.entries)) {
-    entries.set(name, withoutUndefined(entry) as StoredCredential);
-  }
-  return {
-    createdAt: parsed.createdAt,
-    entries,
-    sections: new Map(Object.entries(parsed.sections)),
-  };
 }
 
 function withoutUndefined(entry: z.output<typeof storedCredentialSchema>): StoredCredential {

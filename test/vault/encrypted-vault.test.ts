@@ -238,6 +238,22 @@ describe("names and values", () => {
     expect(await vault.getCredential(name)).toBe("v");
   });
 
+  it.each(["__proto__", "constructor", "toString", "hasOwnProperty"])(
+    "keeps a credential named %s across instances (no prototype tricks)",
+    async (name) => {
+      const vault = makeVault();
+      await vault.setCredential(name, `value of ${name}`);
+      await vault.setCredential("other", "x");
+
+      const reader = reopenVault(vault);
+      expect(await reader.getCredential(name)).toBe(`value of ${name}`);
+      expect(Object.keys(await reader.listCredentials()).sort()).toEqual([name, "other"].sort());
+      await reader.setCredential("third", "y");
+      expect(await vault.getCredential(name)).toBe(`value of ${name}`);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    },
+  );
+
   const maxValue = "x".repeat(64 * 1024);
   it.each([
     { label: "empty", value: "", expected: "E_INVALID_VALUE" },
