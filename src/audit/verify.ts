@@ -64,7 +64,11 @@ export interface VerifyOptions {
 }
 
 class BreakFound extends Error {
-  constructor(readonly found: TrailBreak) {
+  constructor(
+    readonly found: TrailBreak,
+    /** For a sequence jump: the first missing number, to tell "removed" from "reordered". */
+    readonly missingSeq?: number,
+  ) {
     super(found.message);
   }
 }
@@ -133,8 +137,15 @@ export function verifyTrail(dir: string, options: VerifyOptions = {}): VerifyRep
     if (walk.explain !== undefined) throw new BreakFound(walk.explain.at);
     verifyHead(dir, previousFile, lastLine, walk, sealKey, warnings);
   } catch (error) {
-    if (error instanceof BreakFound) return report(error.found);
-    throw error;
+    if (!(error instanceof BreakFound)) throw error;
+    if (error.missingSeq !== undefined && appearsLater(dir, files, error.found, error.missingSeq)) {
+      return report({
+        ...error.found,
+        kind: "reordered",
+        message: `sequence ${error.missingSeq} appears later in the trail: records were reordered`,
+      });
+    }
+    return report(error.found);
   }
 
   if (sealKey === undefined && walk.unverifiedMacs > 0) {
@@ -164,8 +175,8 @@ function verifyFile(
   let nextProgress = 0;
   forEachLineSync(join(dir, file), (line, lineNumber, endOffset) => {
     lastLine = lineNumber;
-    const at = (kind: BreakKind, message: string): BreakFound =>
-      new BreakFound({ kind, file, line: lineNumber, message });
+    const at: At = (kind, message, missingSeq) =>
+      new BreakFound({ kind, file, line: lineNumber, message }, missingSeq);
     const fields = readChainFields(line);
     if (fields === undefined) throw at("malformed", "not a chained audit record (torn or edited)");
     if (!fields.hashMatches) throw at("modified", "the record's content does not match its hash");
@@ -196,7 +207,26 @@ function verifyFile(
   return lastLine;
 }
 
-type At = (kind: BreakKind, message: string) => BreakFound;
+type At = (kind: BreakKind, message: string, missingSeq?: number) => BreakFound;
+
+/** True when a line with sequence `seq` sits after the break (a moved, not a removed, line). */
+function appearsLater(
+  dir: string,
+  files: readonly string[],
+  found: TrailBreak,
+  seq: number,
+): boolean {
+  let seen = false;
+  for (const file of files.filter((name) => name >= found.file)) {
+    forEachLineSync(join(dir, file), (line, lineNumber) => {
+      if (file === found.file && lineNumber <= found.line) return true;
+      seen = readChainFields(line)?.seq === seq;
+      return !seen;
+    });
+    if (seen) return true;
+  }
+  return false;
+}
 
 function checkLink(fields: ChainFields, walk: Walk, at: At): void {
   if (fields.seq === walk.seq + 1 && fields.prev === walk.hash) return;
@@ -207,7 +237,11 @@ function checkLink(fields: ChainFields, walk: Walk, at: At): void {
     );
   }
   if (fields.seq > walk.seq + 1) {
-    throw at("removed", `sequence jumps from ${walk.seq} to ${fields.seq}: records were removed`);
+    throw at(
+      "removed",
+      `sequence jumps from ${walk.seq} to ${fields.seq}: records were removed`,
+      walk.seq + 1,
+    );
   }
   throw at("inserted", "the record does not chain to the one before it (inserted or replaced)");
 }
