@@ -1,6 +1,7 @@
-import type { AuditSink } from "../audit-sink.js";
+import type { AuditSink, AuditSinkEvent } from "../audit-sink.js";
 import { type Clock, systemClock } from "../clock.js";
 import type { VigilConfig } from "../config/index.js";
+import { isVigilError } from "../errors.js";
 import { EncryptedVault } from "../vault/index.js";
 import { type AgentLogger, silentLogger } from "./agent-log.js";
 import { AgentServer, agentSocketPath } from "./agent-server.js";
@@ -13,12 +14,26 @@ import { vaultRoutes } from "./vault-routes.js";
 export interface AgentModule {
   readonly name: string;
   readonly routes: readonly AgentRoute[];
+  /** When set, the agent's audit events (vault, session, other modules) go here. */
+  readonly auditSink?: AuditSink;
   /** Stops watchers and releases files; called once at shutdown. */
   close?(): void | Promise<void>;
 }
 
-/** Builds a module once the session exists (modules that need the vault go through it). */
-export type AgentModuleFactory = (session: AgentSession) => AgentModule | Promise<AgentModule>;
+/** What a module is built with. */
+export interface AgentModuleContext {
+  /** The vault goes through the session, so a module never outlives a lock. */
+  readonly session: AgentSession;
+  readonly clock: Clock;
+  readonly logger: AgentLogger;
+  /** Forwards to the audit module's sink once there is one; drops events before. */
+  readonly audit: AuditSink;
+}
+
+/** Builds a module once the session is unlocked. */
+export type AgentModuleFactory = (
+  context: AgentModuleContext,
+) => AgentModule | Promise<AgentModule>;
 
 /** Options for {@link startAgent}. */
 export interface StartAgentOptions {
@@ -64,6 +79,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const socketPath = options.socketPath ?? agentSocketPath(options.home);
+  const audit = new AuditRelay(options.audit, logger);
   const session = new AgentSession({
     open: async (masterPassword) => {
       const vault = new EncryptedVault({
@@ -72,12 +88,21 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
         masterPassword,
         clock,
         create: false,
-        ...(options.audit === undefined ? {} : { audit: options.audit }),
+        audit,
       });
       try {
         await vault.unlock();
       } catch (error) {
         vault.close();
+        if (isVigilError(error, "E_WRONG_PASSWORD")) {
+          logger.warn("wrong master password offered");
+          await audit.record({
+            eventType: "login",
+            severity: "high",
+            description: "agent: a wrong master password was offered",
+            details: { success: false, source: "agent" },
+          });
+        }
         throw error;
       }
       return vault;
@@ -86,14 +111,26 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     idleTimeoutMs: options.config.session.idleTimeoutMinutes * MINUTE_MS,
     maxSessionMs: options.config.session.maxSessionHours * 60 * MINUTE_MS,
     reauthForSensitive: options.config.session.reauthForSensitive,
-    onLock: (reason) => logger.info("vault locked", { reason }),
+    onLock: (reason) => {
+      logger.info("vault locked", { reason });
+      void audit.record({
+        eventType: "logout",
+        severity: "low",
+        description: `agent: vault locked (${reason})`,
+        details: { reason, source: "agent" },
+      });
+    },
   });
   await session.unlock(options.masterPassword);
 
   const modules: AgentModule[] = [];
   let stopAgent: () => Promise<void> = async () => undefined;
   try {
-    for (const factory of options.modules ?? []) modules.push(await factory(session));
+    for (const factory of options.modules ?? []) {
+      const module = await factory({ session, clock, logger, audit });
+      modules.push(module);
+      if (module.auditSink !== undefined) audit.target ??= module.auditSink;
+    }
   } catch (error) {
     await closeModules(modules, logger);
     session.lock("shutdown");
@@ -141,8 +178,36 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   return { socketPath, session, stopped, stop: stopAgent };
 }
 
+/**
+ * The vault is opened before the audit module exists (the module's keys come from the vault),
+ * so the vault is given this relay, which forwards once the module is there. A failing audit
+ * write is logged, never thrown back into a vault operation that already happened.
+ */
+class AuditRelay implements AuditSink {
+  target: AuditSink | undefined;
+  readonly #logger: AgentLogger;
+
+  constructor(target: AuditSink | undefined, logger: AgentLogger) {
+    this.target = target;
+    this.#logger = logger;
+  }
+
+  async record(event: AuditSinkEvent): Promise<void> {
+    if (this.target === undefined) return;
+    try {
+      await this.target.record(event);
+    } catch (error) {
+      this.#logger.error("audit write failed", {
+        eventType: event.eventType,
+        code: isVigilError(error) ? error.code : null,
+      });
+    }
+  }
+}
+
 async function closeModules(modules: readonly AgentModule[], logger: AgentLogger): Promise<void> {
-  for (const module of modules) {
+  // Reverse order: the audit module (first) closes last, after the others' final events.
+  for (const module of [...modules].reverse()) {
     try {
       await module.close?.();
     } catch (error) {

@@ -2,6 +2,7 @@ import { chmodSync, lstatSync, rmSync, type Stats } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { connect } from "node:net";
 import { dirname, join } from "node:path";
+import type { Duplex } from "node:stream";
 import { VigilError } from "../errors.js";
 import { ensurePrivateDirectory, withFileLock } from "../storage/index.js";
 import { type AgentLogger, silentLogger } from "./agent-log.js";
@@ -117,6 +118,10 @@ export class AgentServer {
     chmodSync(this.socketPath, 0o600);
     this.#socketStats = lstatSync(this.socketPath);
     server.on("error", (error) => this.#logger.error("server error", { kind: error.name }));
+    server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+      this.#logger.info("malformed request", { code: error.code ?? null });
+      answerClientError(error, socket);
+    });
     return server;
   }
 
@@ -241,6 +246,25 @@ function sendJson(response: ServerResponse, status: number, payload: unknown): v
     response.once("finish", () => response.req.socket.destroy());
   }
   response.end(text);
+}
+
+/** Answers bytes Node's HTTP parser refused (not HTTP, huge headers, a stalled request). */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, code, message] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large", "E_PAYLOAD_TOO_LARGE", "request headers too large"]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout", "E_INVALID_ARGUMENT", "the request took too long to arrive"]
+        : [400, "Bad Request", "E_INVALID_ARGUMENT", "the request is not valid HTTP/1.1"];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function asVigilError(error: unknown): VigilError {

@@ -135,15 +135,19 @@ export class AgentSession {
   }
 
   /**
-   * Runs `work` with the unlocked vault and counts it as use (resets the idle timer).
+   * Runs `work` with the unlocked vault and counts it as use (resets the idle timer), unless
+   * `touch` is false: background work (the rotation watcher) must not keep the vault open.
    *
    * @throws {VigilError} `E_LOCKED` when the session is locked or expired.
    */
-  async useVault<T>(work: (vault: EncryptedVault) => Promise<T>): Promise<T> {
+  async useVault<T>(
+    work: (vault: EncryptedVault) => Promise<T>,
+    options: { touch?: boolean } = {},
+  ): Promise<T> {
     this.#expireIfDue();
     const unlocked = this.#unlocked;
     if (unlocked === undefined) throw lockedError(this.#lockReason);
-    this.#touch(unlocked);
+    if (options.touch !== false) this.#touch(unlocked);
     return work(unlocked.vault);
   }
 

@@ -154,8 +154,9 @@ export function registerAgentCommands(program: Command): void {
             config: context.config,
             masterPassword: password,
             logger,
+            // Not context.auditSink(): it would open the vault again with a password this
+            // process does not keep; the agent's own audit module writes the trail.
             modules: agentModules({ home: context.home, config: context.config }),
-            ...withAudit(await context.auditSink()),
           });
           for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
             process.once(signal, () => void running.stop());
@@ -174,10 +175,6 @@ export function registerAgentCommands(program: Command): void {
         }
       }),
     );
-}
-
-function withAudit<T>(sink: T | undefined): { audit?: T } {
-  return sink === undefined ? {} : { audit: sink };
 }
 
 async function runningAgent(home: string): Promise<AgentClient> {
