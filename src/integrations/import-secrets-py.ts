@@ -35,6 +35,10 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   t: "\t",
   v: "\v",
 };
+// Sticky patterns: they match exactly at lastIndex, so the tokenizer never copies the source.
+const STRING_START = /([rRbBuUfF]{0,2})('''|"""|'|")/y;
+const NAME_TOKEN = /[\p{L}_][\p{L}\p{N}_]*/uy;
+const OPERATOR = /\*\*=|\/\/=|>>=|<<=|[=!<>:+\-*/%&|^@~]=|->/y;
 const KEYWORDS = new Set([
   "import",
   "from",
@@ -160,7 +164,8 @@ function tokenize(source: string): Token[][] {
       continue;
     }
 
-    const stringStart = /^([rRbBuUfF]{0,2})('''|"""|'|")/.exec(source.slice(at, at + 5));
+    STRING_START.lastIndex = at;
+    const stringStart = STRING_START.exec(source);
     if (stringStart !== null) {
       const read = readString(source, at, line, stringStart[1] ?? "", stringStart[2] ?? "");
       current.push(read.token);
@@ -168,7 +173,8 @@ function tokenize(source: string): Token[][] {
       line = read.endLine;
       continue;
     }
-    const name = /^[\p{L}_][\p{L}\p{N}_]*/u.exec(source.slice(at, at + 256));
+    NAME_TOKEN.lastIndex = at;
+    const name = NAME_TOKEN.exec(source);
     if (name !== null) {
       current.push({ kind: "name", text: name[0], line });
       at += name[0].length;
@@ -182,7 +188,8 @@ function tokenize(source: string): Token[][] {
       at++;
       continue;
     }
-    const op = /^(?:[=!<>:+\-*/%&|^@~]=|\*\*=|\/\/=|>>=|<<=|->|==)/.exec(source.slice(at, at + 3));
+    OPERATOR.lastIndex = at;
+    const op = OPERATOR.exec(source);
     const text = op?.[0] ?? char;
     current.push({ kind: "=:()".includes(text) && text.length === 1 ? "op" : "other", text, line });
     at += text.length;

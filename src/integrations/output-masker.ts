@@ -59,9 +59,12 @@ export class StreamingMasker {
 
   #scan(data: Buffer, final: boolean): { output: Buffer; held: Buffer } {
     const parts: Buffer[] = [];
+    // Next occurrence of each secret, refreshed only when the scan passes it, so a chunk is
+    // searched about once per secret rather than once per secret per match.
+    const next = this.#secrets.map((secret) => data.indexOf(secret));
     let position = 0;
     for (;;) {
-      const match = this.#nextMatch(data, position);
+      const match = this.#nextMatch(data, position, next);
       const partial = final ? -1 : this.#partialStart(data, position);
       if (match !== undefined && (partial < 0 || match.start < partial)) {
         parts.push(data.subarray(position, match.start), this.#replacement);
@@ -75,11 +78,19 @@ export class StreamingMasker {
   }
 
   /** The leftmost complete occurrence of any secret at or after `from`, longest first. */
-  #nextMatch(data: Buffer, from: number): { start: number; length: number } | undefined {
+  #nextMatch(
+    data: Buffer,
+    from: number,
+    next: number[],
+  ): { start: number; length: number } | undefined {
     let best: { start: number; length: number } | undefined;
-    for (const secret of this.#secrets) {
-      const start = data.indexOf(secret, from);
-      if (start < 0) continue;
+    this.#secrets.forEach((secret, index) => {
+      let start = next[index] ?? -1;
+      if (start >= 0 && start < from) {
+        start = data.indexOf(secret, from);
+        next[index] = start;
+      }
+      if (start < 0) return;
       if (
         best === undefined ||
         start < best.start ||
@@ -87,7 +98,7 @@ export class StreamingMasker {
       ) {
         best = { start, length: secret.length };
       }
-    }
+    });
     return best;
   }
 
