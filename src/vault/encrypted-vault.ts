@@ -192,10 +192,12 @@ export class EncryptedVault {
     assertCredentialValue(value, name);
     const normalized = normalizeMetadata(metadata, name);
 
-    const { created, version } = await this.#commit((payload) => {
+    // The info is taken under the lock: read afterwards, another process's delete could make a
+    // write that succeeded look like a failure.
+    const { created, version, info } = await this.#commit((payload) => {
       const created = !payload.entries.has(name);
       const entry = this.#writeValue(payload, name, value, normalized);
-      return { created, version: entry.nextVersion - 1 };
+      return { created, version: entry.nextVersion - 1, info: this.#describe({ payload }, name) };
     });
 
     await this.#emit({
@@ -203,7 +205,7 @@ export class EncryptedVault {
       description: `credential ${name} ${created ? "created" : "updated"}`,
       details: { credential: name, action: created ? "create" : "update", version },
     });
-    return this.#infoOf(name);
+    return info;
   }
 
   /**
@@ -281,12 +283,12 @@ export class EncryptedVault {
    */
   async rollback(name: string, version?: number): Promise<CredentialInfo> {
     assertCredentialName(name);
-    const restored = await this.#commit((payload) => {
+    const { restored, info } = await this.#commit((payload) => {
       const entry = payload.entries.get(name);
       if (entry === undefined) throw notFound(name);
       const target = pickRollbackTarget(entry, name, version);
       this.#writeValue(payload, name, target.value, { extra: {} }, target.version);
-      return target.version;
+      return { restored: target.version, info: this.#describe({ payload }, name) };
     });
 
     await this.#emit({
@@ -294,7 +296,7 @@ export class EncryptedVault {
       description: `credential ${name} rolled back to version ${restored}`,
       details: { credential: name, action: "rollback", restoredFrom: restored },
     });
-    return this.#infoOf(name);
+    return info;
   }
 
   /**
@@ -508,6 +510,13 @@ export class EncryptedVault {
         const state = await this.#fresh();
         try {
           const result = mutate(state.payload);
+          if (result instanceof Promise) {
+            // Changes made after an await would land in memory but never on disk.
+            throw new VigilError(
+              "E_INVALID_ARGUMENT",
+              "vault.transaction() work must be synchronous",
+            );
+          }
           await this.#write(state);
           return result;
         } catch (error) {
@@ -563,10 +572,6 @@ export class EncryptedVault {
     applyMetadata(entry, metadata);
     payload.entries.set(name, entry);
     return entry;
-  }
-
-  async #infoOf(name: string): Promise<CredentialInfo> {
-    return this.#describe(await this.#fresh(), name);
   }
 
   #describe(state: Pick<UnlockedState, "payload">, name: string): CredentialInfo {

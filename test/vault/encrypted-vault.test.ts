@@ -469,7 +469,55 @@ describe("freshness across instances", () => {
   });
 });
 
+describe("results under concurrency", () => {
+  it("reports a write that succeeded as a success even if another process deletes it at once", async () => {
+    const first = makeVault();
+    await first.unlock();
+    const other = reopenVault(first);
+    await other.unlock();
+    // The audit sink runs between the write and the return: the moment another process could act.
+    const racing = reopenVault(first, {
+      audit: { record: async () => other.deleteCredential("k") },
+    });
+
+    const info = await racing.setCredential("k", "v1");
+
+    expect(info.currentVersion).toBe(1);
+    expect(await first.hasCredential("k")).toBe(false);
+  });
+
+  it("reports a rollback that succeeded as a success even if another process deletes it at once", async () => {
+    const first = makeVault();
+    await first.setCredential("k", "v1");
+    await first.setCredential("k", "v2");
+    const other = reopenVault(first);
+    const racing = reopenVault(first, {
+      audit: { record: async () => other.deleteCredential("k") },
+    });
+
+    expect((await racing.rollback("k")).currentVersion).toBe(3);
+  });
+});
+
 describe("transaction and sections", () => {
+  it("refuses asynchronous work, whose later changes would never reach the disk", async () => {
+    const vault = makeVault();
+    await vault.setCredential("a", "alpha");
+    const before = readFileSync(vault.path);
+
+    const asyncWork = async (tx: { set(name: string, value: string): void }) => {
+      await Promise.resolve();
+      tx.set("a", "changed");
+    };
+    await expect(vault.transaction(asyncWork)).rejects.toMatchObject({
+      code: "E_INVALID_ARGUMENT",
+    });
+
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(readFileSync(vault.path).equals(before)).toBe(true);
+    expect(await vault.getCredential("a")).toBe("alpha");
+  });
+
   it("writes nothing when the work throws", async () => {
     const vault = makeVault();
     await vault.setCredential("a", "alpha");
