@@ -408,11 +408,33 @@ export class AccountMonitor {
     const store = this.#open();
     const nowMs = this.#clock.now();
     const repeatMs = this.#settings.alertRepeatMinutes * 60_000;
-    // Detect inside the write transaction: a process that judged an older snapshot must not
-    // clear an anomaly another process has just started, or both would alert for it.
-    const { anomalies, alerts } = store.withAlertState((states, write) =>
-      reconcileAlerts(this.#detect(store, nowMs), states, write, nowMs, repeatMs),
+
+    // Fast path: when nothing starts, repeats or clears, a plain read is enough and no write
+    // lock is taken (the common case, on every record).
+    let changes = 0;
+    const snapshot = reconcileAlerts(
+      this.#detect(store, nowMs),
+      store.alertStates(),
+      () => changes++,
+      nowMs,
+      repeatMs,
     );
+    if (changes === 0) return snapshot.anomalies;
+
+    // Otherwise detect again inside the write transaction: a process that judged an older
+    // snapshot must not clear an anomaly another process has just started, or both would alert.
+    // "Now" is read again once the lock is held, so events other processes committed while
+    // this one waited fall inside the windows.
+    const { anomalies, alerts } = store.withAlertState((states, write) => {
+      const lockedNowMs = Math.max(nowMs, this.#clock.now());
+      return reconcileAlerts(
+        this.#detect(store, lockedNowMs),
+        states,
+        write,
+        lockedNowMs,
+        repeatMs,
+      );
+    });
     await this.#deliver(alerts);
     return anomalies;
   }
@@ -520,8 +542,11 @@ function reconcileAlerts(
   }
   const stillActive = new Set(detected.map((found) => found.type));
   for (const state of states.values()) {
-    if (state.active && !stillActive.has(state.type))
+    // A process whose clock is behind the one that raised the alert must not clear it.
+    const seenByUs = state.lastAlertedAt <= nowMs;
+    if (state.active && seenByUs && !stillActive.has(state.type)) {
       write({ ...state, active: false, clearedAt: nowMs });
+    }
   }
   return { anomalies, alerts };
 }

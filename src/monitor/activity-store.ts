@@ -262,10 +262,7 @@ export class ActivityStore {
    */
   withAlertState<T>(work: (states: Map<AnomalyType, AlertState>, write: AlertWriter) => T): T {
     const run = this.#db.transaction(() => {
-      const rows = this.#statements.alertStates.all() as RawAlertState[];
-      const states = new Map<AnomalyType, AlertState>();
-      for (const row of rows) states.set(row.type, toAlertState(row));
-      return work(states, (state) => {
+      return work(this.alertStates(), (state) => {
         this.#statements.upsertAlert.run({
           type: state.type,
           active: state.active ? 1 : 0,
@@ -276,6 +273,15 @@ export class ActivityStore {
       });
     });
     return run.immediate();
+  }
+
+  /** The alert state of every anomaly type that ever alerted (a read, no lock held after). */
+  alertStates(): Map<AnomalyType, AlertState> {
+    const states = new Map<AnomalyType, AlertState>();
+    for (const row of this.#statements.alertStates.all() as RawAlertState[]) {
+      states.set(row.type, toAlertState(row));
+    }
+    return states;
   }
 
   /** Closes the connection. Safe to call twice. */
@@ -350,7 +356,10 @@ export class ActivityStore {
       buckets: db.prepare(
         `SELECT kind, CAST((at - @from - 1) / @bucketMs AS INTEGER) AS bucket, count(*) AS count,
            sum(success = 1) AS successful, sum(status_code = 429) AS rate_limited
-         FROM events WHERE at > @from AND at <= @to GROUP BY kind, bucket`,
+         FROM events
+         WHERE kind IN ('login', 'logout', 'application', 'error', 'api_call', 'notice')
+           AND at > @from AND at <= @to
+         GROUP BY kind, bucket`,
       ),
       errorTypes: db.prepare(
         `SELECT subject AS type, count(*) AS count FROM events
