@@ -266,7 +266,9 @@ export class ChainWriter {
       mac: sealKey === undefined ? null : headMac(sealKey, fields),
       updated: new Date(this.#options.clock.now()).toISOString(),
     };
-    writeHead(this.#options.dir, head, this.#options.sync);
+    // No fsync: the head is written after the lines it names are durable, so after a power cut
+    // it can only lag behind them (writers then catch up), never claim lines that were lost.
+    writeHead(this.#options.dir, head, false);
   }
 
   /**

@@ -190,10 +190,16 @@ describe("AuditLogger", () => {
       config: parseConfig({}),
       keys: { sealKey: Buffer.alloc(32, 7) },
     }).getEvents();
-    const details = event?.details as Record<string, any>;
+    const details = event?.details as {
+      Authorization: string;
+      nested: { accessToken: string; list: Record<string, string>[] };
+      echoed: string;
+      harmless: string;
+      credential: string;
+    };
     expect(details.Authorization).toBe(await logger.hash("Bearer abc"));
     expect(details.nested.accessToken).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
-    expect(details.nested.list[0]["X-Api-Key"]).toBe(await logger.hash("k1"));
+    expect(details.nested.list[0]?.["X-Api-Key"]).toBe(await logger.hash("k1"));
     expect(details.echoed).toBe(await logger.hash("sk-live-123456"));
     expect(details.harmless).toBe("sk-live-1234567");
     expect(details.credential).toBe("openai_api_key");
