@@ -117,11 +117,12 @@ class VigilAgent:
     def history(self, name):
         return self.request("GET", f"/v1/credentials/{_quote(name)}/history")["versions"]
 
-    def delete(self, name, master_password):
+    def delete(self, name, master_password=None):
+        """Sensitive: without the master password the agent answers E_REAUTH_REQUIRED."""
         headers = _reauth_headers(master_password)
         return self.request("DELETE", f"/v1/credentials/{_quote(name)}", headers=headers)
 
-    def rollback(self, name, master_password, version=None):
+    def rollback(self, name, master_password=None, version=None):
         body = {} if version is None else {"version": version}
         headers = _reauth_headers(master_password)
         return self.request("POST", f"/v1/credentials/{_quote(name)}/rollback", body, headers)
@@ -146,15 +147,15 @@ class VigilAgent:
 
 
 def _reauth_headers(master_password):
+    if not master_password:
+        return {}
     encoded = base64.b64encode(master_password.encode("utf-8")).decode("ascii")
     return {"X-Vigil-Reauth": encoded}
 
 
 def _master_password():
-    password = os.environ.get("VAULT_MASTER_PASSWORD")
-    if not password:
-        raise AgentError("E_REAUTH_REQUIRED", "set VAULT_MASTER_PASSWORD for this command", 401)
-    return password
+    # Only for the sensitive commands; None lets the agent say what it needs.
+    return os.environ.get("VAULT_MASTER_PASSWORD") or None
 
 
 def main(argv):

@@ -3,6 +3,17 @@
  * account monitor, with the shared pieces (config, clock, errors) they take.
  */
 export {
+  AgentSession,
+  type AgentSessionOptions,
+  agentModules,
+  agentSocketPath,
+  type LockReason,
+  type RunningAgent,
+  type SessionStatus,
+  type StartAgentOptions,
+  startAgent,
+} from "./agent/index.js";
+export {
   AUDIT_EVENT_TYPES,
   AUDIT_SEVERITIES,
   type AuditEventInput,
