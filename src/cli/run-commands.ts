@@ -32,6 +32,10 @@ export function registerRunCommands(program: Command): void {
         }
         const audit = await context.auditSink();
 
+        // main.ts exits at once when stdout's reader goes away; during a run the relay handles
+        // that instead, so the child learns of the broken pipe and the run's end is audited.
+        const stdoutErrorHandlers = process.stdout.listeners("error");
+        process.stdout.removeAllListeners("error");
         try {
           const outcome = await runWithCredentials({
             command,
@@ -48,6 +52,10 @@ export function registerRunCommands(program: Command): void {
           warn(error.message);
           // What shells return for "not found" and "not executable".
           return (error.cause as NodeJS.ErrnoException | undefined)?.code === "ENOENT" ? 127 : 126;
+        } finally {
+          for (const handler of stdoutErrorHandlers) {
+            process.stdout.on("error", handler as (error: Error) => void);
+          }
         }
       }),
     );

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import type { EventEmitter } from "node:events";
 import { constants } from "node:os";
 import { basename } from "node:path";
-import type { Readable, Writable } from "node:stream";
+import { PassThrough, type Readable, type Writable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
 import type { AuditSink } from "../audit-sink.js";
 import { type Clock, systemClock } from "../clock.js";
@@ -203,23 +203,34 @@ function childEnvironment(
 /**
  * Copies a child's output stream to `to`, through the masker when there are secrets. Never
  * rejects: a stream that fails (a child that could not start, a reader that went away) simply
- * ends the copy, and the child's exit decides the outcome.
+ * ends the copy, and the child's exit decides the outcome. When `to` fails (the reader of
+ * `vigil run ... | head` went away), the child's end of the pipe is closed too, so the child
+ * sees a broken pipe as it would without vigil in between, instead of blocking forever.
  */
 function relay(
   from: Readable,
   to: Writable,
   secrets: readonly string[] | undefined,
 ): Promise<void> {
-  const ignore = () => undefined;
-  if (secrets === undefined) {
-    from.pipe(to, { end: false });
-    return finished(from).catch(ignore);
-  }
-  const masker = createMaskingStream(secrets);
-  masker.pipe(to, { end: false });
-  // pipeline carries an error on the child's side into the masker, so neither waits forever.
-  const fed = pipeline(from, masker).catch(ignore);
-  return Promise.all([fed, finished(masker).catch(ignore)]).then(ignore);
+  const through = secrets === undefined ? new PassThrough() : createMaskingStream(secrets);
+  const closeSource = () => {
+    from.destroy();
+    through.destroy();
+  };
+  to.on("error", closeSource);
+  through.pipe(to, { end: false });
+  return new Promise<void>((resolve) => {
+    let pending = 2;
+    const settle = () => {
+      pending--;
+      if (pending > 0) return;
+      to.off("error", closeSource);
+      resolve();
+    };
+    // pipeline carries an error on the child's side into the masker, so neither waits forever.
+    pipeline(from, through).then(settle, settle);
+    finished(through).then(settle, settle);
+  });
 }
 
 function exited(

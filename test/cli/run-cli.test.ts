@@ -138,6 +138,28 @@ describe("vigil run", () => {
     expect(readFileSync(marker, "utf8")).toBe(`SIGTERM ${SECRET.length}`);
   });
 
+  it("passes a closed reader on to the child, which ends, and the run's end is still audited", async () => {
+    const project = await projectWithSecret();
+    const script = `setInterval(() => process.stdout.write(process.env.API_KEY + " line\\n"), 5)`;
+    const vigil = spawn(
+      process.execPath,
+      [CLI_PATH, ...project.base, "run", "--env-file", project.envFile, ...nodeArgs(script)],
+      {
+        cwd: project.dir,
+        env: { ...process.env, ...withPassword, VIGIL_NO_AGENT: "1" },
+        stdio: ["ignore", "pipe", "ignore"],
+      },
+    );
+    vigil.stdout.once("data", () => vigil.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => vigil.on("close", resolve));
+    expect(code).not.toBe(0);
+    const audit = readdirSync(join(project.home, "audit"))
+      .filter((file) => file.endsWith(".jsonl"))
+      .map((file) => readFileSync(join(project.home, "audit", file), "utf8"))
+      .join("");
+    expect(audit).toContain("run_end");
+  });
+
   it("records credential access, start and end in the audit trail, without values", async () => {
     const project = await projectWithSecret();
     await project.cli(["run", "--env-file", project.envFile, ...nodeArgs("process.exit(5)")]);

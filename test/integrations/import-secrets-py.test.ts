@@ -90,6 +90,13 @@ describe("parseSecretsPy", () => {
     expect(parseSecretsPy(source).assignments).toEqual([]);
   });
 
+  it("ignores a bare docstring, even one that looks like assignments", () => {
+    const source = "'''\nNote: set it = \"True\"\n'''\nllm_api_key = \"sk-x\"\n";
+    expect(parseSecretsPy(source).assignments).toEqual([
+      { name: "llm_api_key", value: "sk-x", line: 4 },
+    ]);
+  });
+
   it.each([
     ['a = "SECRETVALUE', 1],
     ['\n\na = """SECRETVALUE\n\n', 3],
