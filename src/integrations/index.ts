@@ -29,6 +29,7 @@ export {
   createMaskingStream,
   MIN_MASKED_LENGTH,
   partitionMaskable,
+  printedForms,
   StreamingMasker,
 } from "./output-masker.js";
 export {

@@ -139,6 +139,24 @@ export function partitionMaskable(values: Iterable<string>): {
 }
 
 /**
+ * The forms in which a program commonly prints a value: as is, JSON-escaped (a value with quotes,
+ * backslashes or newlines inside a logged JSON document) and percent-encoded (a key in a URL).
+ * Each distinct form is concealed.
+ *
+ * @example
+ * printedForms('pa"ss word'); // ['pa"ss word', 'pa\\"ss word', "pa%22ss%20word"]
+ */
+export function printedForms(value: string): string[] {
+  const forms = new Set([value, JSON.stringify(value).slice(1, -1)]);
+  try {
+    forms.add(encodeURIComponent(value));
+  } catch {
+    // A lone surrogate cannot be percent-encoded, so no program prints it that way either.
+  }
+  return [...forms];
+}
+
+/**
  * A stream `Transform` around {@link StreamingMasker}, for piping a child's stdout or stderr.
  *
  * @example

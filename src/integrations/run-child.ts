@@ -9,7 +9,12 @@ import { type Clock, systemClock } from "../clock.js";
 import { VigilError } from "../errors.js";
 import { MASTER_PASSWORD_ENV } from "../vault/index.js";
 import { type CredentialReader, resolveEnvReferences } from "./env-references.js";
-import { createMaskingStream, MIN_MASKED_LENGTH, partitionMaskable } from "./output-masker.js";
+import {
+  createMaskingStream,
+  MIN_MASKED_LENGTH,
+  partitionMaskable,
+  printedForms,
+} from "./output-masker.js";
 
 /** The signals vigil passes on to the child while it runs. */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -168,7 +173,8 @@ export async function runWithCredentials(options: RunWithCredentialsOptions): Pr
     description: `vigil run started ${command}`,
     details: { action: "run_start", command, variables: injected.map((i) => i.variable), masking },
   });
-  const outcome = await runChild({ ...options, env, secrets: maskable, masking });
+  const secrets = maskable.flatMap(printedForms);
+  const outcome = await runChild({ ...options, env, secrets, masking });
   await options.audit?.record({
     eventType: "api_call",
     severity: outcome.exitCode === 0 ? "low" : "medium",

@@ -6,6 +6,7 @@ import {
   CONCEALED,
   createMaskingStream,
   partitionMaskable,
+  printedForms,
   StreamingMasker,
 } from "../../src/integrations/output-masker.js";
 
@@ -119,6 +120,17 @@ describe("StreamingMasker", () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe("printedForms", () => {
+  it("adds the JSON-escaped and percent-encoded forms when they differ", () => {
+    expect(printedForms('pa"ss word\n')).toEqual([
+      'pa"ss word\n',
+      'pa\\"ss word\\n',
+      "pa%22ss%20word%0A",
+    ]);
+    expect(printedForms("plain-token")).toEqual(["plain-token"]);
   });
 });
 

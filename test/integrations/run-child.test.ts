@@ -71,6 +71,24 @@ describe("runWithCredentials", () => {
     expect(JSON.stringify(events)).not.toContain(SECRET);
   });
 
+  it("also conceals the value's JSON-escaped and URL-encoded forms", async () => {
+    const tricky = 'pa"ss word\\with/slash';
+    const vault = await vaultWith({ tricky });
+    const out = capture();
+    await runWithCredentials({
+      ...node(`
+        const v = process.env.T;
+        console.log(JSON.stringify({ password: v }));
+        console.log("https://example.com/?key=" + encodeURIComponent(v));
+      `),
+      variables: { T: "vigil://tricky" },
+      reader: async () => vault,
+      stdout: out.stream,
+      stdin: "ignore",
+    });
+    expect(out.text()).toBe(`{"password":"${CONCEALED}"}\nhttps://example.com/?key=${CONCEALED}\n`);
+  });
+
   it("prints values as they are with masking off", async () => {
     const vault = await vaultWith({ api_key: SECRET });
     const out = capture();
