@@ -310,6 +310,9 @@ function readSource(path: string, what: string): string {
 /**
  * Asks git whether it tracks `path`, from the file's own folder so any enclosing repository
  * counts. No git, no repository or a timeout all mean "not tracked".
+ *
+ * @example
+ * if (await isTrackedByGit("config/secrets.py")) console.warn("rotate these values");
  */
 export function isTrackedByGit(path: string): Promise<boolean> {
   return new Promise((done) => {

@@ -41,8 +41,14 @@ export function readPythonVault(storeText: string, keyText: string): PythonVault
       throw malformed(`entry "${shortName(name)}" is not an object`);
     }
     const record = raw as Record<string, unknown>;
-    if (typeof record.value !== "string")
+    if (typeof record.value !== "string") {
       throw malformed(`entry "${shortName(name)}" has no value`);
+    }
+    if (record.encrypted !== undefined && typeof record.encrypted !== "boolean") {
+      throw malformed(
+        `entry "${shortName(name)}" has an "encrypted" flag that is not true or false`,
+      );
+    }
     const value = record.encrypted === true ? decrypt(key, record.value, name) : record.value;
     const expires = expiresOf(record.metadata);
     entries.push({
