@@ -124,7 +124,7 @@ async function measureRecording(context: BenchContext): Promise<BenchRow[]> {
 
   const median = (samples: number[]) => percentile(samples, 50);
   const perSecond = (samples: number[]) =>
-    `${Math.round(1e6 / (samples.reduce((a, b) => a + b, 0) / samples.length)).toLocaleString("en-US")}/s`;
+    `${Math.round(1e6 / (samples.reduce((a, b) => a + b, 0) / samples.length)).toLocaleString("en-US")}/s mean`;
   return [
     {
       metric: `recordApplication + detectors, median (${count} events)`,

@@ -32,18 +32,14 @@ export function assertTimeZone(timeZone: string): void {
 
 /** The wall-clock date and time at `ms` in `timeZone` (24-hour). */
 export function zonedParts(ms: number, timeZone: string): ZonedParts {
-  const values: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(ms)) {
-    if (part.type !== "literal") values[part.type] = Number(part.value);
-  }
+  const local = new Date(ms + offsetMs(ms, timeZone));
   return {
-    year: values.year ?? 1970,
-    month: values.month ?? 1,
-    day: values.day ?? 1,
-    // Some ICU builds print midnight as 24 even with hourCycle h23.
-    hour: (values.hour ?? 0) % 24,
-    minute: values.minute ?? 0,
-    second: values.second ?? 0,
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
   };
 }
 
@@ -77,17 +73,40 @@ export function formatZonedTime(ms: number, timeZone: string): string {
   return `${String(parts.hour).padStart(2, "0")}:${String(parts.minute).padStart(2, "0")}`;
 }
 
+/*
+ * Intl's formatToParts costs several microseconds a call, and the detectors ask for the local
+ * time of every event in a window. A zone's UTC offset only changes at transitions, which in
+ * every zone in use since the 1970s fall on a quarter hour; so the offset is read once per zone
+ * and quarter hour and cached (bounded, cleared when full).
+ */
+const QUARTER_HOUR_MS = 15 * 60 * 1000;
+const MAX_CACHED_OFFSETS = 50_000;
+const offsets = new Map<string, number>();
+
 function offsetMs(ms: number, timeZone: string): number {
-  const parts = zonedParts(ms, timeZone);
+  const quarter = Math.floor(ms / QUARTER_HOUR_MS);
+  const key = `${timeZone}|${quarter}`;
+  const cached = offsets.get(key);
+  if (cached !== undefined) return cached;
+
+  const instant = quarter * QUARTER_HOUR_MS;
+  const values: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(instant)) {
+    if (part.type !== "literal") values[part.type] = Number(part.value);
+  }
   const asUtc = Date.UTC(
-    parts.year,
-    parts.month - 1,
-    parts.day,
-    parts.hour,
-    parts.minute,
-    parts.second,
+    values.year ?? 1970,
+    (values.month ?? 1) - 1,
+    values.day ?? 1,
+    // Some ICU builds print midnight as 24 even with hourCycle h23.
+    (values.hour ?? 0) % 24,
+    values.minute ?? 0,
+    values.second ?? 0,
   );
-  return asUtc - Math.floor(ms / 1000) * 1000;
+  const offset = asUtc - instant;
+  if (offsets.size >= MAX_CACHED_OFFSETS) offsets.clear();
+  offsets.set(key, offset);
+  return offset;
 }
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {

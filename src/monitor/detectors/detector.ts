@@ -18,6 +18,7 @@ export interface DetectorContext {
  */
 export type Detector = (context: DetectorContext) => DetectedAnomaly | undefined;
 
-/** Minutes and hours in milliseconds, for windows. */
+/** One minute in milliseconds, for windows. */
 export const MINUTE_MS = 60_000;
+/** One hour in milliseconds, for windows. */
 export const HOUR_MS = 60 * MINUTE_MS;
