@@ -1,4 +1,4 @@
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, join, resolve, sep } from "node:path";
 import type { AuditSink } from "../audit-sink.js";
 import { type Clock, systemClock, toIso } from "../clock.js";
 import { loadConfig, type VigilConfig } from "../config/index.js";
@@ -485,7 +485,7 @@ export class AccountMonitor {
     if (this.#closed)
       throw new VigilError("E_MONITOR", "this AccountMonitor was closed; create a new one");
     if (this.#store === undefined) {
-      if (this.path.startsWith(this.home)) ensurePrivateDirectory(this.home);
+      if (this.path.startsWith(`${this.home}${sep}`)) ensurePrivateDirectory(this.home);
       this.#store = new ActivityStore(this.path);
       this.#pruneIfDue(this.#store, this.#clock.now());
     }
