@@ -186,30 +186,47 @@ describe("runChild", () => {
     expect(outcome).toMatchObject({ exitCode: 137, signal: "SIGKILL" });
   });
 
-  it("forwards SIGTERM to the child, which can exit on its own terms", async () => {
+  it.each(["SIGINT", "SIGTERM", "SIGHUP"] as const)(
+    "forwards %s to the child, which can exit on its own terms",
+    async (signal) => {
+      const signals = new EventEmitter();
+      const marker = join(makeTempDir(), "got");
+      const out = capture();
+      out.stream.on("data", (chunk: Buffer) => {
+        if (chunk.toString().includes("ready")) signals.emit(signal);
+      });
+      const outcome = await runChild({
+        ...node(`
+          process.on(${JSON.stringify(signal)}, () => {
+            require("fs").writeFileSync(${JSON.stringify(marker)}, ${JSON.stringify(signal)});
+            process.exit(42);
+          });
+          console.log("ready");
+          setInterval(() => {}, 1000);
+        `),
+        env: {},
+        stdin: "ignore",
+        stdout: out.stream,
+        signalSource: signals,
+      });
+      expect(outcome.exitCode).toBe(42);
+      expect(readFileSync(marker, "utf8")).toBe(signal);
+      expect(signals.listenerCount(signal)).toBe(0);
+    },
+  );
+
+  it("reports 128 + 15 when a forwarded SIGTERM is not handled", async () => {
     const signals = new EventEmitter();
-    const marker = join(makeTempDir(), "got");
     const out = capture();
-    out.stream.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes("ready")) signals.emit("SIGTERM");
-    });
+    out.stream.on("data", () => signals.emit("SIGTERM"));
     const outcome = await runChild({
-      ...node(`
-        process.on("SIGTERM", () => {
-          require("fs").writeFileSync(${JSON.stringify(marker)}, "SIGTERM");
-          process.exit(42);
-        });
-        console.log("ready");
-        setInterval(() => {}, 1000);
-      `),
+      ...node('console.log("ready"); setInterval(() => {}, 1000);'),
       env: {},
       stdin: "ignore",
       stdout: out.stream,
       signalSource: signals,
     });
-    expect(outcome.exitCode).toBe(42);
-    expect(readFileSync(marker, "utf8")).toBe("SIGTERM");
-    expect(signals.listenerCount("SIGTERM")).toBe(0);
+    expect(outcome).toMatchObject({ exitCode: 143, signal: "SIGTERM" });
   });
 
   it("reports a command that cannot start", async () => {
