@@ -85,7 +85,11 @@ describe("vigil vault, end to end", () => {
 
     const rollback = await vigil(["vault", "rollback", "openai_api_key"]);
     expect(rollback).toMatchObject({ code: 0, stdout: "openai_api_key is now version 3\n" });
-    expect((await vigil(["vault", "get", "openai_api_key"])).stdout).toBe("sk-first-value\n");
+    expect(await vigil(["vault", "get", "openai_api_key"])).toMatchObject({
+      code: 0,
+      stdout: "sk-first-value\n",
+      stderr: "",
+    });
 
     const rollbackTo = await vigil(["vault", "rollback", "openai_api_key", "--to", "2"]);
     expect(rollbackTo.code).toBe(0);
@@ -98,8 +102,10 @@ describe("vigil vault, end to end", () => {
 
   it("keeps a multi-line value exactly, dropping only one trailing newline", async () => {
     const { vigil } = await initialised();
-    await vigil(["vault", "set", "pem"], { input: "line one\nline two\n\n" });
-    expect((await vigil(["vault", "get", "pem"])).stdout).toBe("line one\nline two\n\n");
+    const set = await vigil(["vault", "set", "pem"], { input: "line one\nline two\n\n" });
+    expect(set).toMatchObject({ code: 0, stderr: "" });
+    const get = await vigil(["vault", "get", "pem"]);
+    expect(get).toMatchObject({ code: 0, stdout: "line one\nline two\n\n", stderr: "" });
   });
 
   it("changes the master password with VIGIL_NEW_MASTER_PASSWORD", async () => {
