@@ -8,7 +8,11 @@ import type { AuditSink } from "../audit-sink.js";
 import { type Clock, systemClock } from "../clock.js";
 import { VigilError } from "../errors.js";
 import { MASTER_PASSWORD_ENV } from "../vault/index.js";
-import { type CredentialReader, resolveEnvReferences } from "./env-references.js";
+import {
+  type CredentialReader,
+  referencedCredential,
+  resolveEnvReferences,
+} from "./env-references.js";
 import {
   createMaskingStream,
   MIN_MASKED_LENGTH,
@@ -147,7 +151,9 @@ export interface RunReport extends ChildOutcome {
  * });
  */
 export async function runWithCredentials(options: RunWithCredentialsOptions): Promise<RunReport> {
-  const hasReference = Object.values(options.variables).some((v) => v.startsWith("vigil://"));
+  const hasReference = Object.values(options.variables).some(
+    (value) => referencedCredential(value) !== undefined,
+  );
   const resolved = hasReference
     ? await resolveEnvReferences(options.variables, await options.reader(), {
         ...(options.audit === undefined ? {} : { audit: options.audit }),
@@ -174,7 +180,19 @@ export async function runWithCredentials(options: RunWithCredentialsOptions): Pr
     details: { action: "run_start", command, variables: injected.map((i) => i.variable), masking },
   });
   const secrets = maskable.flatMap(printedForms);
-  const outcome = await runChild({ ...options, env, secrets, masking });
+  let outcome: ChildOutcome;
+  try {
+    outcome = await runChild({ ...options, env, secrets, masking });
+  } catch (error) {
+    // The values were handed out even though nothing ran: the trail says how that ended.
+    await options.audit?.record({
+      eventType: "error",
+      severity: "medium",
+      description: `vigil run: ${command} could not be started`,
+      details: { action: "run_end", command, started: false },
+    });
+    throw error;
+  }
   await options.audit?.record({
     eventType: "api_call",
     severity: outcome.exitCode === 0 ? "low" : "medium",

@@ -89,6 +89,29 @@ describe("runWithCredentials", () => {
     expect(out.text()).toBe(`{"password":"${CONCEALED}"}\nhttps://example.com/?key=${CONCEALED}\n`);
   });
 
+  it("records a command that could not start", async () => {
+    const events: AuditSinkEvent[] = [];
+    let caught: unknown;
+    try {
+      await runWithCredentials({
+        command: "vigil-no-such-command",
+        variables: {},
+        reader: async () => {
+          throw new Error("unused");
+        },
+        stdin: "ignore",
+        audit: { record: (event) => void events.push(event) },
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isVigilError(caught, "E_CHILD_FAILED")).toBe(true);
+    expect(events.map((e) => [e.eventType, e.details?.action])).toEqual([
+      ["api_call", "run_start"],
+      ["error", "run_end"],
+    ]);
+  });
+
   it("prints values as they are with masking off", async () => {
     const vault = await vaultWith({ api_key: SECRET });
     const out = capture();
