@@ -110,11 +110,14 @@ export class AgentClient {
  * const client = await findUnlockedAgent(context.home);
  */
 export async function findUnlockedAgent(home: string): Promise<AgentClient | undefined> {
-  const client = new AgentClient(agentSocketPath(home), { timeoutMs: 30_000 });
-  if (!existsSync(client.socketPath)) return undefined;
+  const socketPath = agentSocketPath(home);
+  if (!existsSync(socketPath)) return undefined;
+  // A short probe: a hung agent must not stall every command; the real requests may take
+  // longer (a re-auth derives a key).
+  const probe = new AgentClient(socketPath, { timeoutMs: 2_000 });
   try {
-    const health = await client.request<{ locked: boolean }>("GET", "/v1/health");
-    return health.locked ? undefined : client;
+    const health = await probe.request<{ locked: boolean }>("GET", "/v1/health");
+    return health.locked ? undefined : new AgentClient(socketPath);
   } catch {
     // A stale socket or an agent that is shutting down: the local vault still works.
     return undefined;

@@ -139,9 +139,14 @@ export function registerAgentCommands(program: Command): void {
         let notifyFd = options.notifyFd;
         const notify = (report: StartReport) => {
           if (notifyFd === undefined) return;
-          writeSync(notifyFd, `${JSON.stringify(report)}\n`);
-          closeSync(notifyFd);
+          const fd = notifyFd;
           notifyFd = undefined;
+          try {
+            writeSync(fd, `${JSON.stringify(report)}\n`);
+            closeSync(fd);
+          } catch {
+            // The starting process is gone (EPIPE); the agent runs on regardless.
+          }
         };
         try {
           const password = options.passwordStdin

@@ -29,7 +29,12 @@ async function fullAgent() {
   });
   running.push(agent);
   const call = (method: string, path: string, body?: unknown) =>
-    rawRequest(agent.socketPath, method, path, body === undefined ? {} : { body: JSON.stringify(body) });
+    rawRequest(
+      agent.socketPath,
+      method,
+      path,
+      body === undefined ? {} : { body: JSON.stringify(body) },
+    );
   return { agent, home, call };
 }
 
@@ -91,7 +96,10 @@ describe("the agent's optional modules", () => {
     const badHours = await call("GET", "/v1/monitor/summary?hours=zero");
 
     expect(pace.body).toMatchObject({ allow: expect.any(Boolean), waitMs: expect.any(Number) });
-    expect(health.body).toMatchObject({ healthScore: expect.any(Number), status: expect.any(String) });
+    expect(health.body).toMatchObject({
+      healthScore: expect.any(Number),
+      status: expect.any(String),
+    });
     expect(summary.body).toMatchObject({ hours: 2, applications: { count: 1 } });
     expect(anomalies.body.anomalies).toEqual(expect.any(Array));
     expect(badHours.body.error?.code).toBe("E_INVALID_ARGUMENT");

@@ -9,7 +9,10 @@ import { sessionRoutes } from "../../src/agent/session-routes.js";
 import { vaultRoutes } from "../../src/agent/vault-routes.js";
 import { systemClock } from "../../src/clock.js";
 
-const DOC = readFileSync(join(import.meta.dirname, "..", "..", "docs", "agent-openapi.yaml"), "utf8");
+const DOC = readFileSync(
+  join(import.meta.dirname, "..", "..", "docs", "agent-openapi.yaml"),
+  "utf8",
+);
 
 /** "METHOD /path/{param}" for every operation under `paths:` (two-space path, four-space verb). */
 function documentedOperations(): string[] {

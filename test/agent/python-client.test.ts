@@ -65,7 +65,11 @@ describe("examples/python-agent-client.py (standard library only)", () => {
     expect(set.code).toBe(0);
     expect(back.stdout).toBe("py-value\n");
     expect(JSON.parse(has.stdout)).toBe(true);
-    expect(Object.keys(JSON.parse(list.stdout))).toEqual(["api_key", "from_python", "github/token"]);
+    expect(Object.keys(JSON.parse(list.stdout))).toEqual([
+      "api_key",
+      "from_python",
+      "github/token",
+    ]);
   });
 
   it("finds the socket through VIGIL_HOME", async () => {
