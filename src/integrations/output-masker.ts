@@ -62,10 +62,12 @@ export class StreamingMasker {
     // Next occurrence of each secret, refreshed only when the scan passes it, so a chunk is
     // searched about once per secret rather than once per secret per match.
     const next = this.#secrets.map((secret) => data.indexOf(secret));
+    // The held-back tail is found once; it moves only if a match runs past it.
+    let partial = final ? -1 : this.#partialStart(data, 0);
     let position = 0;
     for (;;) {
       const match = this.#nextMatch(data, position, next);
-      const partial = final ? -1 : this.#partialStart(data, position);
+      if (partial >= 0 && partial < position) partial = this.#partialStart(data, position);
       if (match !== undefined && (partial < 0 || match.start < partial)) {
         parts.push(data.subarray(position, match.start), this.#replacement);
         position = match.start + match.length;
@@ -109,9 +111,13 @@ export class StreamingMasker {
   #partialStart(data: Buffer, from: number): number {
     const begin = Math.max(from, data.length - (this.#maxLength - 1));
     for (let start = begin; start < data.length; start++) {
-      const tail = data.subarray(start);
+      const tailLength = data.length - start;
       for (const secret of this.#secrets) {
-        if (secret.length > tail.length && secret.subarray(0, tail.length).equals(tail)) {
+        if (
+          secret.length > tailLength &&
+          secret[0] === data[start] &&
+          secret.compare(data, start, data.length, 0, tailLength) === 0
+        ) {
           return start;
         }
       }
