@@ -96,11 +96,11 @@ export function registerVaultCommands(program: Command): void {
         }
         const rows = history.map((entry) => [
           String(entry.version),
-          entry.createdAt,
-          entry.current ? "current" : "",
+          entry.createdAt.slice(0, 19).replace("T", " "),
+          entry.current ? "yes" : "",
           entry.restoredFrom === undefined ? "" : `restored from ${entry.restoredFrom}`,
         ]);
-        printTable(["VERSION", "CREATED (UTC)", "", "NOTE"], rows);
+        printTable(["VERSION", "CREATED (UTC)", "CURRENT", "NOTE"], rows);
         return EXIT.ok;
       }),
     );

@@ -66,7 +66,7 @@ describe("vigil vault, end to end", () => {
     expect(list.stdout).toMatch(/^NAME\s+VERSION\s+UPDATED \(UTC\)\s+EXPIRES\s+STATE\s+TAGS\n/);
     expect(list.stdout).toMatch(/openai_api_key\s+2\s+\S+ \S+\s+2099-01-31\s+ok\s+llm,prod\n/);
 
-    const json = JSON.parse((await vigil(["--json", "vault", "list"])).stdout);
+    const json = JSON.parse((await vigil(["vault", "list", "--json"])).stdout);
     expect(json.openai_api_key).toMatchObject({
       currentVersion: 2,
       versions: 2,
@@ -77,9 +77,12 @@ describe("vigil vault, end to end", () => {
 
     const history = await vigil(["vault", "history", "openai_api_key"]);
     expect(history.code).toBe(0);
-    expect(history.stdout.trim().split("\n").length).toBe(3);
+    expect(history.stdout).toMatch(
+      /^VERSION\s+CREATED \(UTC\)\s+CURRENT\s+NOTE\n1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\n2\s+\S+ \S+\s+yes\n$/,
+    );
+    // --json after the subcommand, as the issue writes it.
     const historyJson = JSON.parse(
-      (await vigil(["--json", "vault", "history", "openai_api_key"])).stdout,
+      (await vigil(["vault", "history", "openai_api_key", "--json"])).stdout,
     );
     expect(historyJson.map((entry: { version: number }) => entry.version)).toEqual([1, 2]);
 
