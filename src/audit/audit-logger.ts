@@ -62,7 +62,7 @@ interface Queued {
 }
 
 /** Batches never grow past this many events; a full batch is written at once. */
-const MAX_BATCH = 8192;
+const MAX_BATCH = 1024;
 
 /**
  * The tamper-evident audit trail: one JSON line per event in `<home>/audit/YYYY-MM-DD.jsonl`,
@@ -409,14 +409,23 @@ export class AuditLogger implements AuditSink {
     }));
     const written = await writer.append(pending);
 
-    const records: AuditRecord[] = written.map((line, index) => ({
-      ...(bodies[index] as (typeof bodies)[number]),
-      seq: line.seq,
-      writer: this.#writerId,
-      prev: line.prev,
-      hash: line.hash,
-      mac: line.mac,
-    }));
+    const records: AuditRecord[] = written.map((line, index) => {
+      const body = bodies[index] as (typeof bodies)[number];
+      // Named fields, not a spread: this runs once per event on the hot path.
+      return {
+        timestamp: body.timestamp,
+        event_type: body.event_type,
+        severity: body.severity,
+        username: body.username,
+        description: body.description,
+        details: body.details,
+        seq: line.seq,
+        writer: this.#writerId,
+        prev: line.prev,
+        hash: line.hash,
+        mac: line.mac,
+      };
+    });
     for (const [index, entry] of batch.entries()) entry.resolve(records[index] as AuditRecord);
     if (this.#forwarder !== undefined) this.#track(this.#forwarder.send(records));
   }

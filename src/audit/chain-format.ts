@@ -1,10 +1,10 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHmac, hash as oneShotHash } from "node:crypto";
 
 /*
  * The byte layout of a trail line (docs/audit-format.md). Every line is one JSON object whose
- * last members are, in this order: "seq", "writer", "prev", "hash", "mac". The hash covers the
- * "body": the line up to and including "prev", closed with "}". Keeping the integrity members
- * last and fixed-width lets verify check a line without parsing its JSON.
+ * last members are, in this order: "seq", "writer", "prev", "hash", "mac". The hash is SHA-256
+ * over the "body": the line's bytes up to and including the closing quote of "prev". Keeping the
+ * integrity members last and fixed-width lets verify check a line without parsing its JSON.
  */
 
 /** The `prev` of the very first line of a trail. */
@@ -14,7 +14,43 @@ export const GENESIS_HASH = "0".repeat(64);
 const KEYED_SUFFIX = 9 + 64 + 9 + 64 + 2;
 /** Suffix length of an unkeyed line: `,"hash":"<64>","mac":null}`. */
 const UNKEYED_SUFFIX = 9 + 64 + 13;
-const CLOSE_BRACE = Buffer.from("}");
+
+/**
+ * HMAC-SHA256 (RFC 2104) of 64-character hex texts (line hashes) under one key. The pads are
+ * computed once and each MAC is two one-shot SHA-256 calls over reused buffers: the same value
+ * as `createHmac` (a test checks it) at half the cost, which matters a million lines at a time.
+ */
+export class HexHmac {
+  readonly #inner = Buffer.alloc(64 + 64);
+  readonly #outer = Buffer.alloc(64 + 32);
+
+  constructor(key: Buffer) {
+    if (key.length > 64) throw new RangeError("HexHmac keys are at most 64 bytes");
+    for (let i = 0; i < 64; i++) {
+      const byte = key[i] ?? 0;
+      this.#inner[i] = byte ^ 0x36;
+      this.#outer[i] = byte ^ 0x5c;
+    }
+  }
+
+  /** The MAC of `hex` (exactly 64 ASCII characters), as hex. */
+  mac(hex: string): string {
+    this.#inner.write(hex, 64, 64, "latin1");
+    oneShotHash("sha256", this.#inner, "buffer").copy(this.#outer, 64);
+    return oneShotHash("sha256", this.#outer, "hex");
+  }
+}
+
+const macCache = new WeakMap<Buffer, HexHmac>();
+
+function hexHmacFor(key: Buffer): HexHmac {
+  let hmac = macCache.get(key);
+  if (hmac === undefined) {
+    hmac = new HexHmac(key);
+    macCache.set(key, hmac);
+  }
+  return hmac;
+}
 
 /** Kinds of line other than events, named by a `record` member after `timestamp`. */
 export type SystemRecordKind = "file_start" | "seal" | "retention";
@@ -41,16 +77,16 @@ export function sealLine(
   prev: string,
   sealKey: Buffer | undefined,
 ): { line: string; hash: string; mac: string | null } {
-  const body = `${openBody},"seq":${seq},"writer":"${writer}","prev":"${prev}"}`;
-  const hash = createHash("sha256").update(body).digest("hex");
+  const body = `${openBody},"seq":${seq},"writer":"${writer}","prev":"${prev}"`;
+  const hash = oneShotHash("sha256", body, "hex");
   const mac = sealKey === undefined ? null : lineMac(sealKey, hash);
   const macText = mac === null ? "null" : `"${mac}"`;
-  return { line: `${body.slice(0, -1)},"hash":"${hash}","mac":${macText}}`, hash, mac };
+  return { line: `${body},"hash":"${hash}","mac":${macText}}`, hash, mac };
 }
 
 /** The MAC of one line: HMAC-SHA256 over its hash. */
 export function lineMac(sealKey: Buffer, hash: string): string {
-  return createHmac("sha256", sealKey).update(hash).digest("hex");
+  return hexHmacFor(sealKey).mac(hash);
 }
 
 /**
@@ -80,16 +116,15 @@ export function readChainFields(line: Buffer): ChainFields | undefined {
   const writer = head.slice(writerAt + 11, prevAt - 1);
   if (!Number.isSafeInteger(seq)) return undefined;
 
-  const digest = createHash("sha256")
-    .update(line.subarray(0, bodyEnd))
-    .update(CLOSE_BRACE)
-    .digest("hex");
+  const digest = oneShotHash("sha256", line.subarray(0, bodyEnd), "hex");
   return { seq, writer, prev, hash, mac, hashMatches: digest === hash };
 }
 
 /** The system record kind of a line, or undefined for an event line. */
 export function systemKindOf(line: Buffer): SystemRecordKind | undefined {
-  // `{"timestamp":"<24 chars>",` is 40 bytes; a system line continues with `"record":"`.
+  // `{"timestamp":"<24 chars>",` is 40 bytes; a system line continues with `"record":"`, an
+  // event with `"event_type"`: one byte tells them apart before any string is made.
+  if (line[41] !== 0x72) return undefined;
   if (line.toString("latin1", 40, 50) !== '"record":"') return undefined;
   const end = line.indexOf(0x22, 50);
   const kind = line.toString("latin1", 50, end);

@@ -134,7 +134,7 @@ export class ChainWriter {
 
     for (const entry of pending) {
       // Never go back to an earlier file: a late line of yesterday joins today's file.
-      const day = utcDay(entry.timestampMs);
+      const day = this.#dayOf(entry.timestampMs);
       const file =
         tip.file !== undefined && dayFileName(day) < tip.file ? tip.file : dayFileName(day);
       if (file !== tip.file) {
@@ -150,6 +150,18 @@ export class ChainWriter {
     this.#saveHead(tip);
     this.#linesSinceSeal += written.length;
     return written;
+  }
+
+  #dayCache = { startMs: 0, endMs: 0, day: "" };
+
+  /** The UTC day of a time, remembered for the current day (one Date per day, not per line). */
+  #dayOf(ms: number): string {
+    const cache = this.#dayCache;
+    if (ms >= cache.startMs && ms < cache.endMs) return cache.day;
+    const day = utcDay(ms);
+    const startMs = Date.parse(`${day}T00:00:00.000Z`);
+    this.#dayCache = { startMs, endMs: startMs + 86_400_000, day };
+    return day;
   }
 
   #emit(tip: Tip, chunks: FileChunk[], openBody: string): WrittenLine {

@@ -32,6 +32,8 @@ export class Redactor {
   readonly #secretFingerprints = new Set<string>();
   /** Lengths of registered secrets, so only strings of a matching length are hashed. */
   readonly #secretLengths = new Set<number>();
+  /** Whether a detail key is redacted, remembered per key name. */
+  readonly #keyVerdicts = new Map<string, boolean>();
 
   constructor(key: Buffer, redactKeys: readonly string[]) {
     this.#key = key;
@@ -50,9 +52,29 @@ export class Redactor {
     return fingerprint(this.#key, value);
   }
 
-  /** A redacted deep copy of `details`; the input is never mutated. */
+  /**
+   * `details` with redacted keys and secret values replaced, as a deep copy; when nothing needs
+   * replacing (the common case) the input itself, which is never mutated either way.
+   */
   redact(details: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    if (this.#isClean(details, 0)) return details as Record<string, unknown>;
     return this.#redactObject(details, 0);
+  }
+
+  /** True when `value` holds nothing to redact and only plain JSON values. */
+  #isClean(value: unknown, depth: number): boolean {
+    if (depth > 32) return false;
+    if (typeof value === "string") return !this.#isSecret(value);
+    if (value === null || typeof value === "number" || typeof value === "boolean") return true;
+    if (Array.isArray(value)) return value.every((item) => this.#isClean(item, depth + 1));
+    if (typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype) {
+      return false;
+    }
+    for (const key in value) {
+      if (this.#isRedactedKey(key)) return false;
+      if (!this.#isClean((value as Record<string, unknown>)[key], depth + 1)) return false;
+    }
+    return true;
   }
 
   /** `text` itself, or its fingerprint when it equals a registered secret. */
@@ -87,8 +109,14 @@ export class Redactor {
   }
 
   #isRedactedKey(key: string): boolean {
-    const normalized = normalizeKey(key);
-    return this.#redactKeys.some((redacted) => normalized.endsWith(redacted));
+    let verdict = this.#keyVerdicts.get(key);
+    if (verdict === undefined) {
+      const normalized = normalizeKey(key);
+      verdict = this.#redactKeys.some((redacted) => normalized.endsWith(redacted));
+      // Bounded, so that hostile details with endless distinct keys cannot grow it forever.
+      if (this.#keyVerdicts.size < 10_000) this.#keyVerdicts.set(key, verdict);
+    }
+    return verdict;
   }
 
   #isSecret(text: string): boolean {

@@ -185,3 +185,15 @@ describe("verify", () => {
     expect(report.firstBreak).toMatchObject({ kind: "forged", file: DAY1, line: 1 });
   });
 });
+
+describe("line MACs", () => {
+  it("HexHmac computes exactly HMAC-SHA256", async () => {
+    const { createHmac, randomBytes } = await import("node:crypto");
+    const { HexHmac } = await import("../../src/audit/chain-format.js");
+    for (let i = 0; i < 50; i++) {
+      const key = randomBytes(32);
+      const hex = randomBytes(32).toString("hex");
+      expect(new HexHmac(key).mac(hex)).toBe(createHmac("sha256", key).update(hex).digest("hex"));
+    }
+  });
+});
