@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, the system tools vigil's tests and benchmarks use, when they
-# are missing: rsyslog (syslog forwarding tests), jq (query benchmark peer), openssl (TLS test
-# certificates) and Python's cryptography (Fernet import tests). Needs root or sudo.
+# are missing: rsyslog and rsyslog-gnutls (syslog forwarding tests, TLS included), jq (query
+# benchmark peer), openssl (TLS test certificates) and Python's cryptography (Fernet import
+# tests). Needs root or sudo.
 set -euo pipefail
 missing=()
 command -v rsyslogd >/dev/null 2>&1 || [ -x /usr/sbin/rsyslogd ] || missing+=(rsyslog)
+# The TLS syslog test (RFC 5425) needs rsyslog's GnuTLS stream driver, packaged separately.
+compgen -G "/usr/lib/*/rsyslog/lmnsd_gtls.so" >/dev/null || missing+=(rsyslog-gnutls)
 command -v jq >/dev/null 2>&1 || missing+=(jq)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
