@@ -8,6 +8,10 @@ import { makeTempDir } from "../helpers/temp-home.js";
 import { makeLogger } from "./trail-fixtures.js";
 
 const RSYSLOGD = "/usr/sbin/rsyslogd";
+/** rsyslog's GnuTLS stream driver (Debian package rsyslog-gnutls). */
+const HAS_GTLS = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"].some(
+  (dir) => existsSync(join(dir, "rsyslog", "lmnsd_gtls.so")),
+);
 const running: ChildProcess[] = [];
 afterEach(() => {
   for (const child of running.splice(0)) child.kill("SIGTERM");
@@ -91,7 +95,7 @@ module(load="imudp")
 module(load="imtcp")
 input(type="imudp" address="127.0.0.1" port="${udp}")
 input(type="imtcp" address="127.0.0.1" port="${tcp}")
-input(type="imtcp" address="127.0.0.1" port="${tls}" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")
+${HAS_GTLS ? `input(type="imtcp" address="127.0.0.1" port="${tls}" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")` : ""}
 template(name="fields" type="string" string="%inputname%|%syslogfacility%|%syslogseverity%|%app-name%|%msgid%|%structured-data%|%msg%\\n")
 action(type="omfile" file="${dir}/out.log" template="fields")
 `;
@@ -106,7 +110,7 @@ action(type="omfile" file="${dir}/out.log" template="fields")
   running.push(child);
   // Wait until all three listen: a TCP connect succeeds on both stream ports.
   for (let attempt = 0; attempt < 100; attempt++) {
-    if ((await canConnect(tcp)) && (await canConnect(tls))) break;
+    if ((await canConnect(tcp)) && (!HAS_GTLS || (await canConnect(tls)))) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return { udp, tcp, tls, out: join(dir, "out.log") };
@@ -133,7 +137,8 @@ async function readUntil(path: string, predicate: (lines: string[]) => boolean):
 }
 
 describe.skipIf(!existsSync(RSYSLOGD))("syslog forwarding to a real rsyslog", () => {
-  it.each(["udp", "tcp", "tls"] as const)(
+  // Without the gtls driver the TLS case cannot run against rsyslog; the install script adds it.
+  it.each(HAS_GTLS ? (["udp", "tcp", "tls"] as const) : (["udp", "tcp"] as const))(
     "delivers RFC 5424 messages with structured data over %s",
     async (protocol) => {
       const dir = makeTempDir("vigil-rsyslog-");

@@ -1,7 +1,8 @@
+import { spawn } from "node:child_process";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../helpers/run-cli.js";
+import { CLI_PATH, runCli } from "../helpers/run-cli.js";
 import { makeProject, TEST_PASSWORD } from "../helpers/temp-home.js";
 
 function project() {
@@ -135,5 +136,30 @@ describe("vigil audit", () => {
     const tail = await run(["audit", "tail", "-n", "2"]);
     expect(tail.stdout.trim().split("\n")).toHaveLength(2);
     expect(tail.stdout).toMatch(/logout\s+b: bye b\n.*c: bye c/);
+  });
+
+  it("tail -f prints events written by another process as they arrive, until Ctrl-C", async () => {
+    const { run, home, dir } = project();
+    await run(["audit", "log", "--type", "logout", "--user", "first", "--message", "bye"]);
+    const child = spawn(process.execPath, [CLI_PATH, "--home", home, "audit", "tail", "-f"], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: "1", VIGIL_HOME: "", VAULT_MASTER_PASSWORD: "" },
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+    });
+    const waitFor = async (text: string) => {
+      for (let i = 0; i < 200 && !output.includes(text); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(output).toContain(text);
+    };
+    await waitFor("first: bye");
+    await run(["audit", "log", "--type", "login", "--user", "second", "--message", "hello"]);
+    await waitFor("second: hello");
+    const exited = new Promise((resolve) => child.on("close", resolve));
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
   });
 });
