@@ -171,8 +171,9 @@ export class AgentServer {
         body,
         headers: request.headers,
       });
+      // Logged before answering, so a client that reads the log after the answer finds it.
+      this.#logger.debug("request", { route: routeName, status: 200, ms: elapsed(startedAt) });
       sendJson(response, 200, result ?? {});
-      this.#logger.info("request", { route: routeName, status: 200, ms: elapsed(startedAt) });
     } catch (error) {
       const failure = asVigilError(error);
       const status = httpStatusFor(failure.code);

@@ -104,12 +104,16 @@ export class AgentClient {
 
 /**
  * The client for the agent of `home`, when one answers and its vault is unlocked; otherwise
- * `undefined` (the caller opens the vault itself).
+ * `undefined` (the caller opens the vault itself). `onLocked` hears of an agent that answers
+ * but is locked, so the caller can say why it falls back.
  *
  * @example
  * const client = await findUnlockedAgent(context.home);
  */
-export async function findUnlockedAgent(home: string): Promise<AgentClient | undefined> {
+export async function findUnlockedAgent(
+  home: string,
+  options: { onLocked?: () => void } = {},
+): Promise<AgentClient | undefined> {
   const socketPath = agentSocketPath(home);
   if (!existsSync(socketPath)) return undefined;
   // A short probe: a hung agent must not stall every command; the real requests may take
@@ -117,7 +121,9 @@ export async function findUnlockedAgent(home: string): Promise<AgentClient | und
   const probe = new AgentClient(socketPath, { timeoutMs: 2_000 });
   try {
     const health = await probe.request<{ locked: boolean }>("GET", "/v1/health");
-    return health.locked ? undefined : new AgentClient(socketPath);
+    if (!health.locked) return new AgentClient(socketPath);
+    options.onLocked?.();
+    return undefined;
   } catch {
     // A stale socket or an agent that is shutting down: the local vault still works.
     return undefined;

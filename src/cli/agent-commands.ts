@@ -153,7 +153,9 @@ export function registerAgentCommands(program: Command): void {
             ? await readStdinText()
             : await context.masterPassword();
           ensurePrivateDirectory(context.home);
-          const logger = openFileLogger(join(context.home, "agent.log"));
+          const logger = openFileLogger(join(context.home, "agent.log"), {
+            verbose: process.env.VIGIL_AGENT_LOG === "debug",
+          });
           const running = await startAgent({
             home: context.home,
             config: context.config,

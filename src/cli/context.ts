@@ -9,7 +9,7 @@ import { resolveHome } from "../storage/index.js";
 import { EncryptedVault, MASTER_PASSWORD_ENV, resolveMasterPassword } from "../vault/index.js";
 import { AgentCredentialStore, type CredentialStore, findUnlockedAgent } from "./agent-client.js";
 import { createCliAuditLogger } from "./audit-commands.js";
-import { promptHidden, promptHiddenTwice } from "./terminal-io.js";
+import { promptHidden, promptHiddenTwice, warn } from "./terminal-io.js";
 
 /** What every command needs, built once from the global options. */
 export interface CliContext {
@@ -87,7 +87,12 @@ export function createCliContext(command: Command): CliContext {
     },
     async credentialStore() {
       const bypass = globals.agent === false || process.env.VIGIL_NO_AGENT === "1";
-      const client = bypass ? undefined : await findUnlockedAgent(home);
+      const client = bypass
+        ? undefined
+        : await findUnlockedAgent(home, {
+            onLocked: () =>
+              warn("the agent is locked ('vigil agent unlock'); opening the vault here"),
+          });
       if (client === undefined) return context.openVault();
       return new AgentCredentialStore(client, () => context.masterPassword());
     },

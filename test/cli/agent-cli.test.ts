@@ -29,7 +29,11 @@ async function projectWithVault(session: Record<string, unknown> = {}) {
 }
 
 async function startAgentFor(project: Awaited<ReturnType<typeof projectWithVault>>) {
-  const result = await project.cli(["agent", "start"], withPassword);
+  // Debug logging writes a line per request, which the tests read.
+  const result = await project.cli(["agent", "start"], {
+    ...withPassword,
+    VIGIL_AGENT_LOG: "debug",
+  });
   expect(result.stderr).toBe("");
   expect(result.code).toBe(0);
   started.push(project);
@@ -173,7 +177,9 @@ describe("session limits from the config file", () => {
     await pause(900);
     expect(await statusOf(project)).toMatchObject({ locked: true, lockReason: "idle" });
     // A locked agent is not used: the CLI falls back to the vault and needs the password.
-    expect((await project.cli(["vault", "get", "api_key"])).code).toBe(4);
+    const fallback = await project.cli(["vault", "get", "api_key"]);
+    expect(fallback.code).toBe(4);
+    expect(fallback.stderr).toContain("the agent is locked");
 
     const unlock = await project.cli(["agent", "unlock"], withPassword);
     expect(unlock).toMatchObject({ code: 0, stdout: "agent unlocked\n" });
