@@ -98,6 +98,8 @@ export class AgentServer {
     server.headersTimeout = 10_000;
     server.keepAliveTimeout = 5_000;
     server.maxHeadersCount = 100;
+    // A runaway client must not exhaust the agent's descriptors; real bots hold a few.
+    server.maxConnections = 256;
 
     // umask 0177 makes the socket 0600 from the moment it exists; chmod afterwards is a second
     // guard for platforms that ignore the umask on sockets.

@@ -47,6 +47,15 @@ async function statusOf(project: Awaited<ReturnType<typeof projectWithVault>>) {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe("vigil agent start | status | stop", () => {
   it("starts in the background, reports its state, and stops cleanly", async () => {
     const project = await projectWithVault();
@@ -96,6 +105,25 @@ describe("vigil agent start | status | stop", () => {
     expect(start.code).toBe(4);
     expect(start.stderr).toContain("[E_WRONG_PASSWORD]");
     expect(existsSync(join(project.home, "agent.sock"))).toBe(false);
+  });
+
+  it("starts again after an agent was killed with SIGKILL, replacing its stale socket", async () => {
+    const project = await projectWithVault();
+    await startAgentFor(project);
+    const { pid } = (await statusOf(project)) as { pid?: number };
+    if (pid === undefined) throw new Error("status gave no pid");
+
+    process.kill(pid, "SIGKILL");
+    // Bounded: an unreaped zombie still "exists", but its socket is already closed.
+    for (let waited = 0; isAlive(pid) && waited < 3_000; waited += 20) await pause(20);
+
+    expect(existsSync(join(project.home, "agent.sock"))).toBe(true);
+    expect((await project.cli(["agent", "status"])).code).toBe(3);
+    // A command meanwhile uses the vault itself.
+    const local = await project.cli(["vault", "get", "api_key"], withPassword);
+    expect(local.stdout).toBe("second-value\n");
+    await startAgentFor(project);
+    expect((await project.cli(["vault", "get", "api_key"])).stdout).toBe("second-value\n");
   });
 
   it("says so when asked to stop an agent that is not running", async () => {
