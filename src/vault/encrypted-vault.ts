@@ -1,4 +1,13 @@
-import { existsSync, readFileSync, type Stats, statSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  type Stats,
+  statSync,
+} from "node:fs";
 import { join } from "node:path";
 import type { AuditSink, AuditSinkEvent } from "../audit-sink.js";
 import { type Clock, systemClock, toIso } from "../clock.js";
@@ -30,6 +39,7 @@ import {
   encodePayloadAad,
   encodeVaultFile,
   encodeWrapAad,
+  PAYLOAD_NONCE_OFFSET,
   VAULT_SALT_BYTES,
   type VaultHeaderParts,
 } from "./vault-format.js";
@@ -114,11 +124,18 @@ export interface VaultTransaction {
   rollback(name: string, version?: number): number;
 }
 
+/**
+ * What identifies one written version of the vault file. Stat fields alone do not: ext4 hands a
+ * freed inode number to the next file, and many kernels and file systems stamp times in ticks of
+ * milliseconds to seconds, so two same-size writes within one tick look alike. The payload nonce
+ * is random per write, so it tells them apart; the stat fields catch chmod and chown.
+ */
 interface FileStamp {
   readonly ino: number;
   readonly size: number;
   readonly mtimeMs: number;
   readonly ctimeMs: number;
+  readonly nonce: string;
 }
 
 interface UnlockedState {
@@ -433,8 +450,8 @@ export class EncryptedVault {
 
   async #openExisting(password: string): Promise<UnlockedState> {
     assertPrivate(this.path);
-    const stamp = stampOf(statSync(this.path));
-    const file = decodeVaultFile(readFileSync(this.path), this.path);
+    const { stamp, bytes } = readSnapshot(this.path);
+    const file = decodeVaultFile(bytes, this.path);
     const passwordKey = await deriveArgon2idKey(password, file.salt, file.kdf);
     const vaultKey = openAes256Gcm(
       passwordKey,
@@ -478,13 +495,14 @@ export class EncryptedVault {
 
   /**
    * The unlocked state, reloaded if another process replaced the file since we last read it.
-   * A stat per call is what keeps reads correct across processes; it costs about a microsecond.
+   * A stat and a 12-byte read per call are what keep reads correct across processes; together
+   * they cost a few microseconds.
    */
   async #fresh(): Promise<UnlockedState> {
     const state = await this.#unlocked();
     let current: FileStamp;
     try {
-      current = stampOf(statSync(this.path));
+      current = readStamp(this.path);
     } catch (error) {
       throw new VigilError("E_NOT_FOUND", `the vault ${this.path} disappeared; restore it`, {
         cause: error,
@@ -493,12 +511,13 @@ export class EncryptedVault {
     if (state.stamp !== undefined && sameStamp(state.stamp, current)) return state;
 
     assertPrivate(this.path);
-    const file = decodeVaultFile(readFileSync(this.path), this.path);
+    const { stamp, bytes } = readSnapshot(this.path);
+    const file = decodeVaultFile(bytes, this.path);
     // The vault key never changes (a password change only re-wraps it), so it opens the new file.
     const { header, payload } = this.#decryptFile(state.vaultKey, file);
     state.header = header;
     state.payload = payload;
-    state.stamp = current;
+    state.stamp = stamp;
     return state;
   }
 
@@ -540,7 +559,8 @@ export class EncryptedVault {
     // We hold the write lock, so a temp file beside the vault is a killed writer's leftover.
     removeStaleTempFiles(this.path);
     await replaceFileAtomically(this.path, encodeVaultFile(aad, sealed.ciphertext, sealed.tag));
-    state.stamp = stampOf(statSync(this.path));
+    // Under the lock the file is still the one just written.
+    state.stamp = stampOf(statSync(this.path), nonce);
   }
 
   #writeValue(
@@ -701,10 +721,49 @@ async function wrapVaultKey(
   };
 }
 
-function stampOf(stats: Stats): FileStamp {
-  return { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs };
+function stampOf(stats: Stats, nonce: Buffer): FileStamp {
+  return {
+    ino: stats.ino,
+    size: stats.size,
+    mtimeMs: stats.mtimeMs,
+    ctimeMs: stats.ctimeMs,
+    nonce: nonce.toString("hex"),
+  };
 }
 
 function sameStamp(a: FileStamp, b: FileStamp): boolean {
-  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
+  return (
+    a.nonce === b.nonce &&
+    a.ino === b.ino &&
+    a.size === b.size &&
+    a.mtimeMs === b.mtimeMs &&
+    a.ctimeMs === b.ctimeMs
+  );
+}
+
+/** The stamp of the file at `path`; stat and nonce come through one descriptor, so one file. */
+function readStamp(path: string): FileStamp {
+  const fd = openSync(path, "r");
+  try {
+    const nonce = Buffer.alloc(GCM_NONCE_BYTES);
+    readSync(fd, nonce, 0, GCM_NONCE_BYTES, PAYLOAD_NONCE_OFFSET);
+    return stampOf(fstatSync(fd), nonce);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The whole file and its stamp, read through one descriptor so that both describe one file. */
+function readSnapshot(path: string): { stamp: FileStamp; bytes: Buffer } {
+  const fd = openSync(path, "r");
+  try {
+    const stats = fstatSync(fd);
+    const bytes = readFileSync(fd);
+    // subarray clamps, so a file too short to hold a nonce still yields a stamp (and then fails
+    // to decode with E_INTEGRITY).
+    const nonce = bytes.subarray(PAYLOAD_NONCE_OFFSET, PAYLOAD_NONCE_OFFSET + GCM_NONCE_BYTES);
+    return { stamp: stampOf(stats, nonce), bytes };
+  } finally {
+    closeSync(fd);
+  }
 }

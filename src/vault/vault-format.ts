@@ -188,3 +188,6 @@ export function assertKdfAcceptable(kdf: Argon2idParams, path: string): void {
 
 /** Salt length in bytes. */
 export const VAULT_SALT_BYTES = SALT_BYTES;
+
+/** Where the payload nonce sits: 12 random bytes that differ in every file ever written. */
+export const PAYLOAD_NONCE_OFFSET = 100;
