@@ -61,6 +61,8 @@ interface Queued {
   readonly reject: (error: unknown) => void;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Batches never grow past this many events; a full batch is written at once. */
 const MAX_BATCH = 1024;
 
@@ -392,41 +394,47 @@ export class AuditLogger implements AuditSink {
     const { redactor, writer } = await this.#setup();
     for (const secret of this.#pendingSecrets.splice(0)) redactor.registerSecretValue(secret);
 
-    const bodies = batch.map((entry) => {
+    // One mutable record per event, completed with its chain fields once written; the JSON is
+    // assembled by hand (type and severity are validated names, the rest goes through
+    // JSON.stringify) because this runs a million times in the benchmark.
+    const records: Mutable<AuditRecord>[] = [];
+    const pending: PendingLine[] = [];
+    for (const entry of batch) {
       const { input } = entry;
-      return {
+      const record: Mutable<AuditRecord> = {
         timestamp: new Date(entry.timestampMs).toISOString(),
         event_type: input.eventType,
         severity: input.severity,
         username: redactor.redactText(input.username),
         description: redactor.redactText(input.description),
         details: redactor.redact(input.details ?? {}),
+        seq: 0,
+        writer: this.#writerId,
+        prev: "",
+        hash: "",
+        mac: null,
       };
-    });
-    const pending: PendingLine[] = bodies.map((body, index) => ({
-      timestampMs: batch[index]?.timestampMs ?? 0,
-      openBody: JSON.stringify(body).slice(0, -1),
-    }));
+      records.push(record);
+      pending.push({
+        timestampMs: entry.timestampMs,
+        openBody:
+          `{"timestamp":"${record.timestamp}","event_type":"${record.event_type}",` +
+          `"severity":"${record.severity}","username":${JSON.stringify(record.username)},` +
+          `"description":${JSON.stringify(record.description)},` +
+          `"details":${JSON.stringify(record.details)}`,
+      });
+    }
     const written = await writer.append(pending);
 
-    const records: AuditRecord[] = written.map((line, index) => {
-      const body = bodies[index] as (typeof bodies)[number];
-      // Named fields, not a spread: this runs once per event on the hot path.
-      return {
-        timestamp: body.timestamp,
-        event_type: body.event_type,
-        severity: body.severity,
-        username: body.username,
-        description: body.description,
-        details: body.details,
-        seq: line.seq,
-        writer: this.#writerId,
-        prev: line.prev,
-        hash: line.hash,
-        mac: line.mac,
-      };
-    });
-    for (const [index, entry] of batch.entries()) entry.resolve(records[index] as AuditRecord);
+    for (let index = 0; index < written.length; index++) {
+      const line = written[index] as (typeof written)[number];
+      const record = records[index] as Mutable<AuditRecord>;
+      record.seq = line.seq;
+      record.prev = line.prev;
+      record.hash = line.hash;
+      record.mac = line.mac;
+      batch[index]?.resolve(record);
+    }
     if (this.#forwarder !== undefined) this.#track(this.#forwarder.send(records));
   }
 

@@ -118,7 +118,7 @@ export class ChainWriter {
         if (tip.file === undefined) return;
         const chunks: FileChunk[] = [{ file: tip.file, lines: [] }];
         this.#emitSeal(tip, chunks, reason);
-        this.#flushChunks(chunks);
+        this.#flushChunks(chunks, tip);
         this.#saveHead(tip);
         this.#linesSinceSeal = 0;
       },
@@ -145,7 +145,7 @@ export class ChainWriter {
     }
 
     const retention = rolledOver ? this.#emitRetention(tip, chunks) : [];
-    this.#flushChunks(chunks);
+    this.#flushChunks(chunks, tip);
     this.#deleteFiles(retention);
     this.#saveHead(tip);
     this.#linesSinceSeal += written.length;
@@ -181,7 +181,6 @@ export class ChainWriter {
     tip.seq += 1;
     tip.hash = hash;
     tip.line += 1;
-    tip.bytes += Buffer.byteLength(line) + 1;
     return { file: tip.file, line: tip.line, seq: tip.seq, prev, hash, mac, text: line };
   }
 
@@ -239,7 +238,8 @@ export class ChainWriter {
     return doomed;
   }
 
-  #flushChunks(chunks: readonly FileChunk[]): void {
+  /** Writes the chunks; the tip's byte count grows by what its file received. */
+  #flushChunks(chunks: readonly FileChunk[], tip: Tip): void {
     for (const chunk of chunks) {
       if (chunk.lines.length === 0) continue;
       const path = join(this.#options.dir, chunk.file);
@@ -247,7 +247,9 @@ export class ChainWriter {
       const fd = openSync(path, "a", 0o600);
       try {
         // One write per file per batch: a batch is never split by another process's lines.
-        writeSync(fd, `${chunk.lines.join("\n")}\n`);
+        const data = Buffer.from(`${chunk.lines.join("\n")}\n`);
+        writeSync(fd, data);
+        if (chunk.file === tip.file) tip.bytes += data.length;
         if (this.#options.sync) fsyncSync(fd);
       } finally {
         closeSync(fd);

@@ -42,10 +42,11 @@ export function forEachLineSync(
 }
 
 /**
- * Yields batches of complete lines (as UTF-8 strings) from a file, asynchronously, so a query
- * over a large range streams instead of loading the files. A torn last line is skipped.
+ * Yields the file in chunks of about 4 MiB, each cut after a newline, so every chunk holds whole
+ * lines; a query can then search the bytes for a needle and decode only the lines it hits. A
+ * torn last line (no newline) is not yielded.
  */
-export async function* readLineBatches(path: string): AsyncGenerator<string[]> {
+export async function* readLineChunks(path: string): AsyncGenerator<Buffer> {
   const handle = await open(path, "r");
   try {
     let carry = Buffer.alloc(0);
@@ -57,14 +58,13 @@ export async function* readLineBatches(path: string): AsyncGenerator<string[]> {
         carry.length === 0
           ? chunk.subarray(0, bytesRead)
           : Buffer.concat([carry, chunk.subarray(0, bytesRead)]);
-      // Split on the last newline in bytes, so a multi-byte character is never cut in two.
       const lastNewline = data.lastIndexOf(0x0a);
       if (lastNewline < 0) {
         carry = Buffer.from(data);
         continue;
       }
       carry = Buffer.from(data.subarray(lastNewline + 1));
-      yield data.toString("utf8", 0, lastNewline).split("\n");
+      yield data.subarray(0, lastNewline + 1);
     }
   } finally {
     await handle.close();

@@ -8,7 +8,7 @@ import {
   assertSeverity,
   severityRank,
 } from "./audit-event.js";
-import { readLineBatches } from "./line-reader.js";
+import { readLineChunks } from "./line-reader.js";
 import { DAY_FILE_PATTERN, dayFileName, listDayFiles, utcDay } from "./trail-files.js";
 
 /** A point in time: a `Date`, milliseconds since the epoch, or an ISO-8601 text. */
@@ -130,17 +130,24 @@ export async function* streamEvents(
   const matcher = compile(query);
   let remaining = query.limit ?? Number.POSITIVE_INFINITY;
   if (remaining === 0) return;
+  const includeSystem = options.includeSystem === true;
+  // The longest needle is likely the rarest: the search jumps from hit to hit on it.
+  const jump = includeSystem
+    ? undefined
+    : [...matcher.needles].sort((a, b) => b.length - a.length)[0];
+  const jumpBytes = jump === undefined ? undefined : Buffer.from(jump);
   for (const file of filesInRange(dir, matcher.fromMs, matcher.toMs)) {
-    for await (const lines of readLineBatches(join(dir, file))) {
+    for await (const chunk of readLineChunks(join(dir, file))) {
+      const lines = jumpBytes === undefined ? allLines(chunk) : linesContaining(chunk, jumpBytes);
       for (const line of lines) {
         const isSystem = line.startsWith('"record":"', 40);
-        if (isSystem && options.includeSystem !== true) continue;
+        if (isSystem && !includeSystem) continue;
         if (!isSystem && !matcher.needles.every((needle) => line.includes(needle))) continue;
         let record: AuditRecord;
         try {
           record = JSON.parse(line) as AuditRecord;
         } catch {
-          continue; // a torn line; verify reports it
+          continue; // a torn or damaged line; verify reports it
         }
         if (!isSystem && !matcher.matches(record)) continue;
         yield record;
@@ -148,6 +155,28 @@ export async function* streamEvents(
         if (remaining <= 0) return;
       }
     }
+  }
+}
+
+/** Every line of a chunk, decoded. */
+function allLines(chunk: Buffer): string[] {
+  return chunk.toString("utf8", 0, chunk.length - 1).split("\n");
+}
+
+/**
+ * The lines of a chunk that contain `needle`, found by searching the bytes, so that the other
+ * lines are never decoded: most of a selective query's speed over jq comes from here.
+ */
+function* linesContaining(chunk: Buffer, needle: Buffer): Generator<string> {
+  let from = 0;
+  for (;;) {
+    const hit = chunk.indexOf(needle, from);
+    if (hit < 0) return;
+    const start = chunk.lastIndexOf(0x0a, hit) + 1;
+    const newline = chunk.indexOf(0x0a, hit);
+    const end = newline < 0 ? chunk.length : newline;
+    yield chunk.toString("utf8", start, end);
+    from = end + 1;
   }
 }
 
