@@ -87,8 +87,11 @@ describe("vigil monitor", () => {
     expect(summary.errors).toEqual({ count: 1, byType: { selenium: 1 } });
   });
 
-  it("answers pace with exit 0 to go and 9 to wait, and --wait sleeps until allowed", async () => {
-    const { dir } = smallProject({ thresholds: { maxApplicationsPerHour: 100 } });
+  it("answers pace with exit 0 to go and 9 to wait", async () => {
+    const { dir } = smallProject({
+      thresholds: { maxApplicationsPerHour: 100, unusualHoursEnd: 0 },
+      pacing: { minGapSeconds: 60, jitterSeconds: 0 },
+    });
     const first = await runCli(["monitor", "pace", "--json"], { cwd: dir });
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ allow: true, rule: "ok" });
@@ -96,14 +99,27 @@ describe("vigil monitor", () => {
     await runCli(["monitor", "record", "application", "Acme", "Engineer"], { cwd: dir });
     const wait = await runCli(["monitor", "pace", "--json"], { cwd: dir });
     expect(wait.code).toBe(9);
-    expect(JSON.parse(wait.stdout)).toMatchObject({ allow: false, rule: "min_gap", stop: false });
+    const decision = JSON.parse(wait.stdout);
+    expect(decision).toMatchObject({ allow: false, rule: "min_gap", stop: false });
+    expect(decision.waitMs).toBeGreaterThan(30_000);
+  });
 
-    await runCli(["monitor", "record", "application", "Globex", "Engineer"], { cwd: dir });
-    const started = Date.now();
+  it("pace --wait returns only once the gap since the last application has passed", async () => {
+    const { dir } = smallProject({
+      thresholds: { maxApplicationsPerHour: 100, unusualHoursEnd: 0 },
+      pacing: { minGapSeconds: 2, jitterSeconds: 0 },
+    });
+    const recorded = await runCli(
+      ["monitor", "record", "application", "Acme", "Engineer", "--json"],
+      {
+        cwd: dir,
+      },
+    );
+    const appliedAt = Date.parse(JSON.parse(recorded.stdout).at);
     const waited = await runCli(["monitor", "pace", "--wait"], { cwd: dir });
     expect(waited.code).toBe(0);
     expect(waited.stdout).toMatch(/^go: /);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    expect(Date.now()).toBeGreaterThanOrEqual(appliedAt + 2000);
   });
 
   it("exits 1 on a stop, without waiting through it", async () => {

@@ -38,8 +38,8 @@ export function detectRateLimited(context: DetectorContext): DetectedAnomaly | u
     };
   }
   const parts = [
-    tooMany.length > 0 ? `${tooMany.length} HTTP 429 responses` : "",
-    slowDowns.length > 0 ? `${slowDowns.length} slow-down notices` : "",
+    tooMany.length > 0 ? counted(tooMany.length, "HTTP 429 response") : "",
+    slowDowns.length > 0 ? counted(slowDowns.length, "slow-down notice") : "",
   ].filter((part) => part !== "");
   return {
     type: "rate_limited",
@@ -47,4 +47,8 @@ export function detectRateLimited(context: DetectorContext): DetectedAnomaly | u
     description: `rate limited: ${parts.join(" and ")} in ${windowMinutes} minutes`,
     evidence,
   };
+}
+
+function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
