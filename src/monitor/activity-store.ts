@@ -144,6 +144,7 @@ export class ActivityStore {
       this.#db.pragma("synchronous = NORMAL");
       this.#migrate();
     } catch (error) {
+      if (error instanceof VigilError) throw error;
       throw new VigilError(
         "E_MONITOR",
         `could not open the monitor database ${path}; if it is damaged, move it aside and retry`,

@@ -309,6 +309,27 @@ describe("AccountMonitor", () => {
       });
     });
 
+    it("refuses a database from a newer vigil and one that is not SQLite", async () => {
+      const first = makeMonitor();
+      await first.monitor.recordLogout("jane");
+      first.monitor.close();
+      const db = new Database(first.monitor.path);
+      db.pragma("user_version = 99");
+      db.close();
+      const newer = makeMonitor({ home: first.home });
+      await expect(newer.monitor.recordLogout("jane")).rejects.toMatchObject({
+        code: "E_UNSUPPORTED_FORMAT",
+      });
+
+      const other = makeMonitor();
+      const { mkdirSync, writeFileSync } = await import("node:fs");
+      mkdirSync(other.home, { mode: 0o700 });
+      writeFileSync(other.monitor.path, "this is not a database, just some text".repeat(200), {
+        mode: 0o600,
+      });
+      await expect(other.monitor.recordLogout("jane")).rejects.toMatchObject({ code: "E_MONITOR" });
+    });
+
     it("records nothing when monitoring is turned off", async () => {
       const { monitor } = makeMonitor({ accountMonitoring: { enableMonitoring: false } });
       const recorded = await monitor.recordApplication("Acme", "Engineer");
