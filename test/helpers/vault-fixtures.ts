@@ -95,12 +95,17 @@ export const VAULT_FIXTURES = join(import.meta.dirname, "..", "fixtures", "vault
 
 /**
  * Runs a TypeScript fixture with `node --import tsx` (so it exercises the source, not `dist/`).
- * `onLine` sees each stdout line as it arrives and may kill the child.
+ * `onLine` sees each stdout line as it arrives and may kill the child (SIGKILL).
  */
 export function runFixture(
   script: string,
   args: readonly string[],
-  options: { env?: Record<string, string>; onLine?: (line: string, kill: () => void) => void } = {},
+  options: {
+    env?: Record<string, string>;
+    onLine?: (line: string, kill: () => void) => void;
+    /** Called once the child is spawned, e.g. to kill it after a delay. */
+    onStart?: (kill: () => void) => void;
+  } = {},
 ): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -112,6 +117,7 @@ export function runFixture(
       },
     );
     const kill = () => child.kill("SIGKILL");
+    options.onStart?.(kill);
     let stdout = "";
     let stderr = "";
     let pending = "";

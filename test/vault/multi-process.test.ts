@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EncryptedVault } from "../../src/vault/index.js";
@@ -7,10 +7,10 @@ import { runFixture, testConfig } from "../helpers/vault-fixtures.js";
 
 const childEnv = { VAULT_MASTER_PASSWORD: TEST_PASSWORD };
 
-function openVault(home: string): EncryptedVault {
+function openVault(home: string, masterPassword = TEST_PASSWORD): EncryptedVault {
   return new EncryptedVault({
     home,
-    masterPassword: TEST_PASSWORD,
+    masterPassword,
     config: testConfig(),
     env: {},
     create: false,
@@ -52,10 +52,74 @@ describe("several processes writing at once", () => {
       }
     }
     expect(readdirSync(home).sort()).toEqual(["vault", "vault.lock"]);
-  });
+  }, 180_000);
 });
 
 describe("a writer killed with SIGKILL", () => {
+  it("leaves no vault or a whole one when killed while creating it", async () => {
+    for (let round = 0; round < 8; round++) {
+      const home = join(makeTempDir(), ".vigil");
+      // Node and tsx start in roughly 300-600 ms, then the KDF and the first write follow.
+      const killAtMs = 250 + Math.random() * 500;
+      const result = await runFixture("writer.ts", [home, "c", "0"], {
+        env: childEnv,
+        onStart: (kill) => setTimeout(kill, killAtMs),
+      });
+      expect(result.signal).toBe("SIGKILL");
+      if (!existsSync(join(home, "vault"))) continue;
+      const vault = openVault(home);
+      for (const [name, value] of parseAcks(result.stdout)) {
+        expect(await vault.getCredential(name)).toBe(value);
+      }
+      vault.close();
+    }
+  }, 120_000);
+
+  it("leaves the vault under the old or the new password when killed while changing it", async () => {
+    const home = join(makeTempDir(), ".vigil");
+    const passwords = [TEST_PASSWORD, "velvet-harbor-sixty-copper-tide"];
+    const everAcked = new Map<string, string>();
+    let current = 0;
+
+    for (let round = 0; round < 8; round++) {
+      const killAfterLines = 1 + Math.floor(Math.random() * 6);
+      let lines = 0;
+      let ackedPassword = current;
+      const result = await runFixture("writer.ts", [home, `pw${round}`, "0"], {
+        env: {
+          VAULT_MASTER_PASSWORD: passwords[current] as string,
+          WRITER_PASSWORDS: passwords.join(","),
+        },
+        onLine: (line, kill) => {
+          const pw = /^pw (\d)$/.exec(line);
+          if (pw) ackedPassword = Number(pw[1]);
+          if (line.startsWith("ack ") || pw) lines += 1;
+          if (lines === killAfterLines) setTimeout(kill, Math.random() * 40);
+        },
+      });
+      expect(result.signal).toBe("SIGKILL");
+      for (const [name, value] of parseAcks(result.stdout)) everAcked.set(name, value);
+
+      // The acknowledged password opens it, unless the next change landed before the kill.
+      const other = 1 - ackedPassword;
+      let opened: EncryptedVault | undefined;
+      for (const index of [ackedPassword, other]) {
+        const attempt = openVault(home, passwords[index] as string);
+        try {
+          await attempt.unlock();
+          opened = attempt;
+          current = index;
+          break;
+        } catch (error) {
+          expect((error as { code?: string }).code).toBe("E_WRONG_PASSWORD");
+        }
+      }
+      if (opened === undefined) throw new Error(`round ${round}: neither password opens the vault`);
+      for (const [name, value] of everAcked) expect(await opened.getCredential(name)).toBe(value);
+      opened.close();
+    }
+  }, 180_000);
+
   it("leaves a vault that opens and holds every acknowledged write, 30 times over", async () => {
     const home = join(makeTempDir(), ".vigil");
     const everAcked = new Map<string, string>();
@@ -101,5 +165,5 @@ describe("a writer killed with SIGKILL", () => {
     // The next write, holding the lock, removed every leftover: old copies of the vault (with
     // values deleted since, or a key block under an old password) do not linger.
     expect(readdirSync(home).sort()).toEqual(["vault", "vault.lock"]);
-  });
+  }, 180_000);
 });
