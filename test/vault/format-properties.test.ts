@@ -32,7 +32,7 @@ describe("format properties", () => {
       ),
       { numRuns: 15 },
     );
-  });
+  }, 120_000);
 
   it("refuses any set of byte changes, even with the checksum recomputed", async () => {
     const vault = makeVault();
@@ -60,7 +60,7 @@ describe("format properties", () => {
       ),
       { numRuns: 30 },
     );
-  });
+  }, 120_000);
 
   it("parses arbitrary bytes into a file or a VigilError, never another exception", () => {
     fc.assert(

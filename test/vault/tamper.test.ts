@@ -113,7 +113,7 @@ describe("a damaged or tampered vault file", () => {
     // Both kinds of refusal occurred, so the loop really reached the key checks.
     expect(outcomes.get("E_WRONG_PASSWORD")).toBeGreaterThan(60);
     expect(outcomes.get("E_INTEGRITY")).toBeGreaterThan(40);
-  });
+  }, 180_000);
 
   it("refuses a tampered file in an instance that had already unlocked the vault", async () => {
     const reader = reopenVault(vault);
