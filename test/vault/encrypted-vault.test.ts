@@ -469,6 +469,36 @@ describe("freshness across instances", () => {
   });
 });
 
+describe("audit events", () => {
+  it("tells the audit sink what happened, never a value", async () => {
+    const events: unknown[] = [];
+    const vault = makeVault({ audit: { record: async (event) => void events.push(event) } });
+
+    await vault.setCredential("k", "audit-secret-value-1");
+    await vault.setCredential("k", "audit-secret-value-2");
+    await vault.getCredential("k");
+    await vault.rollback("k");
+    await vault.deleteCredential("k");
+    await vault.changeMasterPassword("velvet-harbor-sixty-copper-tide");
+
+    const actions = events.map(
+      (event) => (event as { details: { action: string } }).details.action,
+    );
+    expect(actions).toEqual([
+      "create",
+      "update",
+      "get",
+      "rollback",
+      "delete",
+      "change_master_password",
+    ]);
+    const shown = JSON.stringify(events);
+    expect(shown).not.toContain("audit-secret-value");
+    expect(shown).not.toContain("velvet-harbor");
+    expect(shown).not.toContain(TEST_PASSWORD);
+  });
+});
+
 describe("results under concurrency", () => {
   it("reports a write that succeeded as a success even if another process deletes it at once", async () => {
     const first = makeVault();
