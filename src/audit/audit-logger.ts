@@ -64,7 +64,7 @@ interface Queued {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Batches never grow past this many events; a full batch is written at once. */
-const MAX_BATCH = 1024;
+const MAX_BATCH = 8192;
 
 /**
  * The tamper-evident audit trail: one JSON line per event in `<home>/audit/YYYY-MM-DD.jsonl`,
@@ -292,7 +292,10 @@ export class AuditLogger implements AuditSink {
    *
    * @throws {VigilError} `E_INVALID_ARGUMENT` when `date` is not `YYYY-MM-DD`.
    */
-  getEventsByDate(date: string, query: Omit<AuditQuery, "from" | "to"> = {}) {
+  async getEventsByDate(
+    date: string,
+    query: Omit<AuditQuery, "from" | "to"> = {},
+  ): Promise<AuditRecord[]> {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
       throw new VigilError("E_INVALID_ARGUMENT", `"${date}" is not a date; use YYYY-MM-DD`);
     }

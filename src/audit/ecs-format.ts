@@ -51,7 +51,7 @@ export function outcomeOf(record: AuditRecord): "success" | "failure" | "unknown
  * demonstrate log integrity"); vigil-specific values stay under `vigil.*`.
  *
  * @example
- * toEcs(record)["event.action"]; // no: nested, toEcs(record).event.action === "login"
+ * const document = toEcs(record); // { "@timestamp": ..., event: { action: "login", ... }, ... }
  */
 export function toEcs(record: AuditRecord): Record<string, unknown> {
   const categorization = CATEGORIZATION[record.event_type];

@@ -69,7 +69,7 @@ describe("queries", () => {
       "2026-03-02T00:00:00.000Z",
       "2026-03-02T08:00:00.000Z",
     ]);
-    expect(() => logger.getEventsByDate("03/01/2026")).toThrow(/YYYY-MM-DD/);
+    await expect(logger.getEventsByDate("03/01/2026")).rejects.toThrow(/YYYY-MM-DD/);
   });
 
   it("getEventsByUser reads what another logger wrote, after a restart", async () => {
