@@ -1,4 +1,10 @@
 export {
+  buildPolicy,
+  type RegisterSecretOptions,
+  type RotatorOption,
+  type VerifyOption,
+} from "./register-options.js";
+export {
   FINGERPRINT_PURPOSE,
   fingerprintSecret,
   type HistoryAction,
@@ -6,11 +12,12 @@ export {
   type RotationStep,
   type RotationTrigger,
 } from "./rotation-history.js";
-export type {
-  PolicySource,
-  RotationPolicy,
-  RotatorSpec,
-  VerifySpec,
+export {
+  noticeDaysFor,
+  type PolicySource,
+  type RotationPolicy,
+  type RotatorSpec,
+  type VerifySpec,
 } from "./rotation-policy.js";
 export {
   computeSchedule,
@@ -19,6 +26,13 @@ export {
   type RotationState,
   type ScheduleInput,
 } from "./rotation-schedule.js";
+export {
+  type DueRotation,
+  describeRotationStatus,
+  type NeedsHumanReason,
+  type RotationStatus,
+  type RotationStatusInput,
+} from "./rotation-status.js";
 export {
   RotationWatcher,
   type RotationWatcherOptions,
@@ -47,17 +61,11 @@ export {
 export type { Rotator, RotatorContext, Verifier, VerifierContext } from "./rotators/rotator.js";
 export {
   type AutoRotationOptions,
-  type DueRotation,
-  type NeedsHumanReason,
-  type RegisterSecretOptions,
   type RollbackResult,
   type RotateCallback,
   type RotationResult,
-  type RotationStatus,
-  type RotatorOption,
   SecretsManager,
   type SecretsManagerOptions,
   type SecretsRotationExport,
-  type VerifyOption,
 } from "./secrets-manager.js";
 export { type RotationFailure, SECRETS_SECTION } from "./secrets-section.js";

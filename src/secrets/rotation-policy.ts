@@ -164,3 +164,12 @@ export function policyToConfigEntry(policy: RotationPolicy): Record<string, unkn
     ...(policy.notifyDaysBefore === undefined ? {} : { notifyDaysBefore: policy.notifyDaysBefore }),
   };
 }
+
+/**
+ * The notice window of a policy in days: its own `notifyDaysBefore`, else the config default
+ * capped at half the period, so a 7-day secret is not "due soon" from the moment it is rotated.
+ */
+export function noticeDaysFor(policy: RotationPolicy, config: VigilConfig): number {
+  if (policy.notifyDaysBefore !== undefined) return policy.notifyDaysBefore;
+  return Math.min(config.secretsRotation.notifyDaysBefore, Math.floor(policy.rotationDays / 2));
+}

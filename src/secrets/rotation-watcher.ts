@@ -2,7 +2,8 @@ import { type CancelTimer, type Clock, toIso } from "../clock.js";
 import { VigilError } from "../errors.js";
 import type { RotationStep } from "./rotation-history.js";
 import type { RotationReason } from "./rotation-schedule.js";
-import type { DueRotation, NeedsHumanReason, RotationResult } from "./secrets-manager.js";
+import type { DueRotation, NeedsHumanReason } from "./rotation-status.js";
+import type { RotationResult } from "./secrets-manager.js";
 
 /** What {@link WatchTarget.rotateIfDue} reports for one secret. */
 export type WatchOutcome =

@@ -11,6 +11,7 @@ import {
   type EncryptedVault,
   type VaultTransaction,
 } from "../vault/index.js";
+import { buildPolicy, type RegisterSecretOptions } from "./register-options.js";
 import {
   appendHistory,
   FINGERPRINT_PURPOSE,
@@ -20,33 +21,28 @@ import {
   type RotationTrigger,
 } from "./rotation-history.js";
 import {
+  noticeDaysFor,
   type PolicySource,
   policyFromConfig,
   policyToConfigEntry,
   type RotationPolicy,
-  type RotatorSpec,
-  type VerifySpec,
 } from "./rotation-policy.js";
+import { computeSchedule, DAY_MS } from "./rotation-schedule.js";
 import {
-  computeSchedule,
-  DAY_MS,
-  type RotationReason,
-  type RotationState,
-} from "./rotation-schedule.js";
+  type DueRotation,
+  describeRotationStatus,
+  type NeedsHumanReason,
+  type RotationStatus,
+} from "./rotation-status.js";
 import { RotationWatcher, type WatcherListener, type WatchOutcome } from "./rotation-watcher.js";
 import { runRotatorFunction, runVerifierFunction } from "./rotators/callback-rotator.js";
 import { commandRotator, commandVerifier } from "./rotators/command-rotator.js";
-import {
-  type AlphabetName,
-  assertGeneratePolicy,
-  DEFAULT_GENERATE_POLICY,
-  generateSecretValue,
-} from "./rotators/generate-rotator.js";
+import { generateSecretValue } from "./rotators/generate-rotator.js";
 import type { Rotator, Verifier } from "./rotators/rotator.js";
 import {
+  claimAlive,
   parseSecretsSection,
   type RotationClaim,
-  type RotationFailure,
   readSecretsSection,
   SECRETS_SECTION,
   type SecretState,
@@ -67,94 +63,6 @@ export interface SecretsManagerOptions {
   /** Who is recorded in history and audit events. Default: the OS user name. */
   readonly actor?: string;
 }
-
-/**
- * How a secret gets its next value: `"manual"` (a person supplies it), `"generate"` or
- * `{ kind: "generate", length, alphabet }`, `{ kind: "command", command, args }`, or a function.
- */
-export type RotatorOption =
-  | "manual"
-  | "generate"
-  | { readonly kind: "generate"; readonly length?: number; readonly alphabet?: AlphabetName }
-  | {
-      readonly kind: "command";
-      readonly command: string;
-      readonly args?: readonly string[];
-      readonly timeoutMs?: number;
-    }
-  | Rotator;
-
-/** How a staged value is checked: a command (exit 0 accepts) or a function. */
-export type VerifyOption =
-  | {
-      readonly kind: "command";
-      readonly command: string;
-      readonly args?: readonly string[];
-      readonly timeoutMs?: number;
-    }
-  | Verifier;
-
-/** Options for {@link SecretsManager.registerSecret}. */
-export interface RegisterSecretOptions {
-  /** Default: the config policy for the name, else `secretsRotation.defaultRotationDays` (90). */
-  readonly rotationDays?: number;
-  /** Let the watcher rotate it unattended. Default false; needs a rotator other than manual. */
-  readonly autoRotate?: boolean;
-  /** Default: the config policy's rotator, else `"manual"`. */
-  readonly rotator?: RotatorOption;
-  readonly verify?: VerifyOption;
-  /** Default: config `secretsRotation.notifyDaysBefore` (7), at most half of `rotationDays`. */
-  readonly notifyDaysBefore?: number;
-}
-
-/** Where a secret's rotation stands. Never holds a value. */
-export interface RotationStatus {
-  readonly name: string;
-  /** True while rotation is on in config (`secretsRotation.enableRotation`). */
-  readonly enabled: boolean;
-  readonly source: PolicySource;
-  readonly rotationDays: number;
-  readonly autoRotate: boolean;
-  readonly rotator: RotatorSpec["kind"];
-  readonly verify: VerifySpec["kind"] | null;
-  readonly notifyDaysBefore: number;
-  readonly hasValue: boolean;
-  readonly currentVersion: number | null;
-  /** When the current value was stored (by a rotation or otherwise), or null without a value. */
-  readonly lastRotation: string | null;
-  readonly nextRotation: string;
-  readonly daysUntilRotation: number;
-  readonly state: RotationState;
-  readonly reason: RotationReason | null;
-  readonly expires: string | null;
-  /** Successful rotations made through the secrets manager. */
-  readonly rotationCount: number;
-  readonly lastFailure: RotationFailure | null;
-  /** A rotation is in progress somewhere. */
-  readonly rotating: boolean;
-}
-
-/** One secret that is due, or due soon. */
-export interface DueRotation {
-  readonly name: string;
-  readonly state: "due" | "soon";
-  readonly reason: RotationReason;
-  readonly nextRotation: string;
-  readonly daysUntilRotation: number;
-  /** `expiry`: no rotation policy, but the credential has an `expires` date. */
-  readonly source: PolicySource | "expiry";
-  readonly autoRotate: boolean;
-  /** Why this process cannot rotate it unattended, or null when the watcher may. */
-  readonly needsHuman: NeedsHumanReason | null;
-}
-
-/** Why a due secret waits for a person. */
-export type NeedsHumanReason =
-  | "not_auto"
-  | "no_rotator"
-  | "function_not_here"
-  | "rotation_disabled"
-  | "no_policy";
 
 /** What a successful rotation did. */
 export interface RotationResult {
@@ -227,7 +135,6 @@ type Attempt =
 
 /** Extra time a claim lives beyond the rotator's and verifier's timeouts. */
 const CLAIM_MARGIN_MS = 60_000;
-const MAX_ROTATION_DAYS = 36_500;
 
 /**
  * Scheduled rotation of the credentials in an {@link EncryptedVault}. Policies, per-secret state
@@ -279,7 +186,7 @@ export class SecretsManager {
    */
   async registerSecret(name: string, options: RegisterSecretOptions = {}): Promise<RotationStatus> {
     assertCredentialName(name);
-    const policy = this.#buildPolicy(name, options);
+    const policy = buildPolicy(name, options, this.#config);
     const at = toIso(this.#clock.now());
 
     await this.#vault.transaction((tx) => {
@@ -362,7 +269,7 @@ export class SecretsManager {
     const due: DueRotation[] = [];
 
     for (const [name, { policy, source }] of this.#policiesInEffect(section, credentials)) {
-      const status = this.#statusOf(name, policy, source, section, credentials.get(name), nowMs);
+      const status = this.#status(name, policy, source, section, credentials.get(name), nowMs);
       if (status.state === "ok" || status.reason === null) continue;
       if (status.state === "soon" && options.includeSoon !== true) continue;
       due.push({
@@ -450,18 +357,11 @@ export class SecretsManager {
       assertCredentialName(name);
       const found = this.#policyFor(section, name, credentials.has(name));
       if (found === undefined) throw notRegistered(name);
-      return this.#statusOf(
-        name,
-        found.policy,
-        found.source,
-        section,
-        credentials.get(name),
-        nowMs,
-      );
+      return this.#status(name, found.policy, found.source, section, credentials.get(name), nowMs);
     }
     const all = [...this.#policiesInEffect(section, credentials)].map(
       ([key, { policy, source }]) =>
-        [key, this.#statusOf(key, policy, source, section, credentials.get(key), nowMs)] as const,
+        [key, this.#status(key, policy, source, section, credentials.get(key), nowMs)] as const,
     );
     return Object.fromEntries(all);
   }
@@ -587,38 +487,6 @@ export class SecretsManager {
     await watcher?.stop();
   }
 
-  #buildPolicy(name: string, options: RegisterSecretOptions): RotationPolicy {
-    const fromConfig = policyFromConfig(this.#config, name);
-    const rotationDays =
-      options.rotationDays ??
-      fromConfig?.rotationDays ??
-      this.#config.secretsRotation.defaultRotationDays;
-    assertWholeNumber(rotationDays, "rotationDays", 1, MAX_ROTATION_DAYS);
-    const notifyDaysBefore = options.notifyDaysBefore ?? fromConfig?.notifyDaysBefore;
-    if (notifyDaysBefore !== undefined) {
-      assertWholeNumber(notifyDaysBefore, "notifyDaysBefore", 0, MAX_ROTATION_DAYS);
-    }
-    const rotator =
-      options.rotator === undefined
-        ? (fromConfig?.rotator ?? { kind: "manual" as const })
-        : rotatorSpecOf(options.rotator);
-    const verify = options.verify === undefined ? fromConfig?.verify : verifySpecOf(options.verify);
-    const autoRotate = options.autoRotate ?? fromConfig?.autoRotate ?? false;
-    if (autoRotate && rotator.kind === "manual") {
-      throw new VigilError(
-        "E_INVALID_ARGUMENT",
-        `"${name}" cannot rotate automatically without a rotator; choose generate, command or a function`,
-      );
-    }
-    return {
-      rotationDays,
-      autoRotate,
-      rotator,
-      ...(verify === undefined ? {} : { verify }),
-      ...(notifyDaysBefore === undefined ? {} : { notifyDaysBefore }),
-    };
-  }
-
   #rememberFunctions(name: string, options: RegisterSecretOptions): void {
     if (typeof options.rotator === "function") this.#rotatorFunctions.set(name, options.rotator);
     else this.#rotatorFunctions.delete(name);
@@ -699,7 +567,7 @@ export class SecretsManager {
     if (request.onlyIfDue) {
       const schedule = computeSchedule({
         rotationDays: policy.rotationDays,
-        noticeDays: this.#noticeDays(policy),
+        noticeDays: noticeDaysFor(policy, this.#config),
         valueSetAt: info?.updated,
         expires: info?.expires ?? null,
         nowMs,
@@ -918,16 +786,6 @@ export class SecretsManager {
     return rotatorMs + verifyMs + CLAIM_MARGIN_MS;
   }
 
-  /**
-   * The notice window: the secret's own, else the config default capped at half the period,
-   * so a 7-day secret is not reported "due soon" from the moment it is rotated.
-   */
-  #noticeDays(policy: RotationPolicy): number {
-    if (policy.notifyDaysBefore !== undefined) return policy.notifyDaysBefore;
-    const fallback = this.#config.secretsRotation.notifyDaysBefore;
-    return Math.min(fallback, Math.floor(policy.rotationDays / 2));
-  }
-
   #policyFor(
     section: SecretsSectionData,
     name: string,
@@ -984,7 +842,7 @@ export class SecretsManager {
     return due;
   }
 
-  #statusOf(
+  #status(
     name: string,
     policy: RotationPolicy,
     source: PolicySource,
@@ -992,36 +850,16 @@ export class SecretsManager {
     info: CredentialInfo | undefined,
     nowMs: number,
   ): RotationStatus {
-    const noticeDays = this.#noticeDays(policy);
-    const schedule = computeSchedule({
-      rotationDays: policy.rotationDays,
-      noticeDays,
-      valueSetAt: info?.updated,
-      expires: info?.expires ?? null,
-      nowMs,
-    });
     const state = section.states.get(name);
-    return {
+    return describeRotationStatus({
       name,
-      enabled: this.#config.secretsRotation.enableRotation,
+      policy,
       source,
-      rotationDays: policy.rotationDays,
-      autoRotate: policy.autoRotate,
-      rotator: policy.rotator.kind,
-      verify: policy.verify?.kind ?? null,
-      notifyDaysBefore: noticeDays,
-      hasValue: info !== undefined,
-      currentVersion: info?.currentVersion ?? null,
-      lastRotation: info?.updated ?? null,
-      nextRotation: schedule.nextRotation,
-      daysUntilRotation: schedule.daysUntilRotation,
-      state: schedule.state,
-      reason: schedule.reason,
-      expires: info?.expires ?? null,
-      rotationCount: state?.rotationCount ?? 0,
-      lastFailure: state?.lastFailure ?? null,
-      rotating: claimAlive(state?.claim, nowMs),
-    };
+      state,
+      info,
+      nowMs,
+      config: this.#config,
+    });
   }
 
   #appendHistory(
@@ -1053,49 +891,6 @@ export class SecretsManager {
   }
 }
 
-function rotatorSpecOf(option: RotatorOption): RotatorSpec {
-  if (typeof option === "function") return { kind: "function" };
-  if (option === "manual") return { kind: "manual" };
-  if (option === "generate") return { ...DEFAULT_GENERATE_POLICY, kind: "generate" };
-  if (option.kind === "generate") {
-    const spec = {
-      kind: "generate" as const,
-      length: option.length ?? DEFAULT_GENERATE_POLICY.length,
-      alphabet: option.alphabet ?? DEFAULT_GENERATE_POLICY.alphabet,
-    };
-    assertGeneratePolicy(spec);
-    return spec;
-  }
-  return { kind: "command", ...commandSpecOf(option) };
-}
-
-function verifySpecOf(option: VerifyOption): VerifySpec {
-  if (typeof option === "function") return { kind: "function" };
-  return { kind: "command", ...commandSpecOf(option) };
-}
-
-function commandSpecOf(option: {
-  readonly command: string;
-  readonly args?: readonly string[];
-  readonly timeoutMs?: number;
-}): { command: string; args: string[]; timeoutMs?: number } {
-  if (typeof option.command !== "string" || option.command === "") {
-    throw new VigilError("E_INVALID_ARGUMENT", "a command rotator or verifier needs a command");
-  }
-  const args = [...(option.args ?? [])];
-  if (args.some((arg) => typeof arg !== "string")) {
-    throw new VigilError("E_INVALID_ARGUMENT", "command arguments must be strings");
-  }
-  if (option.timeoutMs !== undefined) {
-    assertWholeNumber(option.timeoutMs, "timeoutMs", 1, 24 * 60 * 60 * 1000);
-  }
-  return {
-    command: option.command,
-    args,
-    ...(option.timeoutMs === undefined ? {} : { timeoutMs: option.timeoutMs }),
-  };
-}
-
 function currentOf(tx: VaultTransaction, name: string): { value: string; version: number } {
   const value = tx.get(name);
   const info = tx.info(name);
@@ -1103,19 +898,6 @@ function currentOf(tx: VaultTransaction, name: string): { value: string; version
     throw new VigilError("E_NOT_FOUND", `no credential named "${name}"`);
   }
   return { value, version: info.currentVersion };
-}
-
-function claimAlive(claim: RotationClaim | undefined, nowMs: number): claim is RotationClaim {
-  return claim !== undefined && Date.parse(claim.expiresAt) > nowMs;
-}
-
-function assertWholeNumber(value: number, what: string, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new VigilError(
-      "E_INVALID_ARGUMENT",
-      `${what} must be a whole number from ${min} to ${max}`,
-    );
-  }
 }
 
 function failureReason(error: unknown): string {

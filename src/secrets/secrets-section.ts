@@ -131,3 +131,11 @@ function asRecord(value: unknown): Record<string, unknown> {
 function dropUndefined<T extends object>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
+
+/** True when `claim` exists and has not lapsed at `nowMs`. */
+export function claimAlive(
+  claim: RotationClaim | undefined,
+  nowMs: number,
+): claim is RotationClaim {
+  return claim !== undefined && Date.parse(claim.expiresAt) > nowMs;
+}

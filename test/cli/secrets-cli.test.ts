@@ -136,8 +136,13 @@ describe("vigil secrets", () => {
 
   it("watches until SIGTERM, one line per action", async () => {
     const { vigil, dir } = await project();
-    await vigil(["secrets", "register", "hook", "--days", "7", "--auto", "--rotator", "generate"]);
-    await vigil(["secrets", "register", "manual_key", "--days", "30"]);
+    for (const args of [
+      ["secrets", "register", "hook", "--days", "7", "--auto", "--rotator", "generate"],
+      ["secrets", "register", "manual_key", "--days", "30"],
+    ]) {
+      const registered = await vigil(args);
+      expect(registered.code, registered.stderr).toBe(0);
+    }
 
     const child = spawn(process.execPath, [CLI_PATH, "secrets", "watch", "--interval", "1"], {
       cwd: dir,
@@ -145,6 +150,10 @@ describe("vigil secrets", () => {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8");
+    });
     const checked = new Promise<void>((resolve) => {
       child.stdout.on("data", (chunk: Buffer) => {
         stdout += chunk.toString("utf8");
@@ -157,7 +166,7 @@ describe("vigil secrets", () => {
 
     expect(await exited).toBe(0);
     const lines = stdout.trim().split("\n");
-    expect(lines).toHaveLength(3);
+    expect(lines, `${stdout}\n${stderr}`).toHaveLength(3);
     expect(lines[0]).toMatch(/rotated hook to version 1/);
     expect(lines[1]).toMatch(/attention manual_key: due \(no_value/);
     expect(lines[2]).toMatch(/checked: 2 due, 0 soon, 1 rotated, 0 failed/);
