@@ -127,6 +127,22 @@ describe("the agent's optional modules", () => {
     expect(trail).not.toContain(TEST_PASSWORD);
   });
 
+  it("raises an anomaly alert that reaches the audit trail", async () => {
+    const { home, call, agent } = await fullAgent();
+
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      await call("POST", "/v1/monitor/events", { type: "login", username: "jane", success: false });
+    }
+    const anomalies = await call("GET", "/v1/monitor/anomalies");
+    const health = await call("GET", "/v1/monitor/health");
+    await agent.stop();
+
+    const types = (anomalies.body.anomalies as { type: string }[]).map((anomaly) => anomaly.type);
+    expect(types).toContain("failed_logins");
+    expect(health.body.status).not.toBe("healthy");
+    expect(trailText(home)).toContain('"event_type":"suspicious_activity"');
+  });
+
   it("reports rotation status and due rotations, and locks them with the vault", async () => {
     const { call } = await fullAgent();
 
