@@ -12,7 +12,7 @@ import { ERROR_CODES, type ErrorCode, isVigilError, VigilError } from "../errors
 import { ensurePrivateDirectory } from "../storage/index.js";
 import { MASTER_PASSWORD_ENV } from "../vault/index.js";
 import { AgentClient } from "./agent-client.js";
-import type { GlobalOptions } from "./context.js";
+import type { CliContext, GlobalOptions } from "./context.js";
 import { EXIT } from "./exit-codes.js";
 import { withContext } from "./run-command.js";
 import { printJson, readStdinText } from "./terminal-io.js";
@@ -50,8 +50,9 @@ export function registerAgentCommands(program: Command): void {
   agent
     .command("start")
     .description("unlock the vault once and serve it in the background")
+    .option("--password-stdin", "read the master password from standard input")
     .action(
-      withContext(async (context) => {
+      withContext(async (context, options: { passwordStdin?: boolean }) => {
         const client = new AgentClient(agentSocketPath(context.home));
         if (await client.answers()) {
           throw new VigilError(
@@ -59,7 +60,7 @@ export function registerAgentCommands(program: Command): void {
             `an agent already serves ${context.home}; see 'vigil agent status'`,
           );
         }
-        const password = await context.masterPassword();
+        const password = await passwordFor(context, options);
         const report = await spawnAgent(context.home, program.opts<GlobalOptions>(), password);
         if (context.json) printJson({ started: true, pid: report.pid, socket: client.socketPath });
         else process.stdout.write(`agent started (pid ${report.pid}) on ${client.socketPath}\n`);
@@ -105,10 +106,11 @@ export function registerAgentCommands(program: Command): void {
   agent
     .command("unlock")
     .description("unlock a locked agent (password from the environment, its file, or a prompt)")
+    .option("--password-stdin", "read the master password from standard input")
     .action(
-      withContext(async (context) => {
+      withContext(async (context, options: { passwordStdin?: boolean }) => {
         const client = await runningAgent(context.home);
-        const password = await context.masterPassword();
+        const password = await passwordFor(context, options);
         await client.request("POST", "/v1/session/unlock", { body: { password } });
         process.stdout.write("agent unlocked\n");
         return EXIT.ok;
@@ -149,9 +151,7 @@ export function registerAgentCommands(program: Command): void {
           }
         };
         try {
-          const password = options.passwordStdin
-            ? await readStdinText()
-            : await context.masterPassword();
+          const password = await passwordFor(context, options);
           ensurePrivateDirectory(context.home);
           const logger = openFileLogger(join(context.home, "agent.log"), {
             verbose: process.env.VIGIL_AGENT_LOG === "debug",
@@ -182,6 +182,17 @@ export function registerAgentCommands(program: Command): void {
         }
       }),
     );
+}
+
+/** `--password-stdin` (for scripts), else the environment, the password file or a prompt. */
+async function passwordFor(
+  context: CliContext,
+  options: { passwordStdin?: boolean },
+): Promise<string> {
+  if (!options.passwordStdin) return context.masterPassword();
+  const password = await readStdinText();
+  if (password === "") throw new VigilError("E_USAGE", "--password-stdin read an empty password");
+  return password;
 }
 
 async function runningAgent(home: string): Promise<AgentClient> {

@@ -209,7 +209,7 @@ describe("session limits from the config file", () => {
     expect(fallback.code).toBe(4);
     expect(fallback.stderr).toContain("the agent is locked");
 
-    const unlock = await project.cli(["agent", "unlock"], withPassword);
+    const unlock = await project.cli(["agent", "unlock", "--password-stdin"], {}, TEST_PASSWORD);
     expect(unlock).toMatchObject({ code: 0, stdout: "agent unlocked\n" });
     // (Not a status check: the 0.6 s idle timeout may pass again before a new CLI answers.)
     const log = readFileSync(join(project.home, "agent.log"), "utf8");
