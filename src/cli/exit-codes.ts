@@ -36,6 +36,8 @@ const BY_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   E_WEAK_PASSWORD: EXIT.weakPassword,
   E_CONFIG: EXIT.config,
   E_LOCK_TIMEOUT: EXIT.busy,
+  E_ROTATION_IN_PROGRESS: EXIT.busy,
+  E_PAYLOAD_TOO_LARGE: EXIT.usage,
 };
 
 /** The exit code for a vigil error code; anything unlisted is a plain failure (1). */
