@@ -333,6 +333,17 @@ describe("hostile requests", () => {
     expect((await rawRequest(socket, "GET", "/v1/health")).status).toBe(200);
   });
 
+  it("refuses oversized headers with a code", async () => {
+    const { socket } = await agentWith();
+    const head = `GET /v1/health HTTP/1.1\r\nHost: a\r\nX-Big: ${"x".repeat(64 * 1024)}\r\n\r\n`;
+
+    const answer = await rawExchange(socket, Buffer.from(head));
+
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(answer).toContain('"code":"E_PAYLOAD_TOO_LARGE"');
+    expect((await rawRequest(socket, "GET", "/v1/health")).status).toBe(200);
+  });
+
   it("survives bytes that are not HTTP and keeps serving", async () => {
     const { socket } = await agentWith();
 
