@@ -4,6 +4,7 @@ import { loadConfig, parseConfig, type VigilConfig } from "../config/index.js";
 import { isVigilError } from "../errors.js";
 import { runDoctor } from "../integrations/doctor/index.js";
 import { resolveHome } from "../storage/index.js";
+import { resolveMasterPassword } from "../vault/index.js";
 import type { GlobalOptions } from "./context.js";
 import { EXIT } from "./exit-codes.js";
 import { printJson } from "./terminal-io.js";
@@ -12,7 +13,10 @@ import { printJson } from "./terminal-io.js";
 export function registerDoctorCommand(program: Command): void {
   program
     .command("doctor")
-    .description("check permissions, config, KDF costs, plain secrets and git exposure")
+    .description(
+      "check permissions, config, KDF costs, plain secrets, git exposure, due rotations, the " +
+        "audit chain and account health",
+    )
     .option("--project <dir>", "project folder to scan (default: the working directory)")
     .action(async (options: { project?: string }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
@@ -21,6 +25,8 @@ export function registerDoctorCommand(program: Command): void {
       const config = configOrDefaults(globals.config, projectDir);
       const home = resolveHome(globals.home ?? config.home, process.env, projectDir);
       const report = await runDoctor({
+        config,
+        ...passwordIfAvailable(config),
         projectDir,
         home,
         vaultPath: config.vault.file ?? join(home, "vault"),
@@ -39,6 +45,16 @@ export function registerDoctorCommand(program: Command): void {
       }
       process.exitCode = report.healthy ? EXIT.ok : EXIT.failure;
     });
+}
+
+/** The master password when the environment or a password file has it; doctor never prompts. */
+function passwordIfAvailable(config: VigilConfig): { masterPassword?: string } {
+  try {
+    return { masterPassword: resolveMasterPassword({ file: config.vault.masterPasswordFile }) };
+  } catch (error) {
+    if (isVigilError(error)) return {};
+    throw error;
+  }
 }
 
 function configOrDefaults(file: string | undefined, cwd: string): VigilConfig {

@@ -1,5 +1,13 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/run-cli.js";
@@ -91,18 +99,34 @@ describe("vigil doctor", () => {
     );
     writeFileSync(join(dir, ".env"), "GEMINI_API_KEY=gm-plain-value-1234\n");
     writeFileSync(join(dir, ".gitignore"), "");
-    chmodSync(join(dir, ".vigil"), 0o755);
+    // A secret under a policy but without a value is due at once.
+    const register = ["secrets", "register", "openai_api_key", "--days", "90"];
+    expect((await runCli(register, { cwd: dir, env })).code).toBe(0);
+    for (let i = 0; i < 4; i++) {
+      await runCli(["monitor", "record", "login", "me@example.com", "--failed"], { cwd: dir });
+    }
+    const auditFile = readdirSync(join(dir, ".vigil", "audit")).find((f) => f.endsWith(".jsonl"));
+    const auditPath = join(dir, ".vigil", "audit", auditFile as string);
+    const lines = readFileSync(auditPath, "utf8").split("\n");
+    const edited = lines.findIndex((line) => line.includes('"description":"'));
+    lines[edited] = (lines[edited] ?? "").replace('"description":"', '"description":"edited ');
+    writeFileSync(auditPath, lines.join("\n"));
     writeFileSync(join(dir, "vigil.config.json"), '{ "vault": { "nope": 1 } }');
 
-    const result = await runCli(["--json", "doctor"], { cwd: dir });
+    const result = await runCli(["--json", "doctor"], { cwd: dir, env });
     expect(result.code).toBe(1);
     const findings: { check: string; location?: string; fix?: string }[] = JSON.parse(
       result.stdout,
     ).findings;
     const checks = findings.map((finding) => finding.check);
     expect(checks).toContain("config");
-    expect(checks).toContain("data-directory-permissions");
     expect(checks).toContain("git-ignore");
+    expect(checks).toContain("rotations");
+    const severityOf = (check: string) =>
+      findings.find((finding) => finding.check === check) as { severity: string } | undefined;
+    expect(severityOf("audit-chain")?.severity).toBe("error");
+    expect(severityOf("account-health")?.severity).not.toBe("info");
+    expect(severityOf("rotations")?.severity).toBe("warning");
     const plain = findings.filter((finding) => finding.check === "plain-secret");
     expect(plain.map((finding) => finding.location).sort()).toEqual([
       ".env:1",
@@ -110,11 +134,22 @@ describe("vigil doctor", () => {
       "config/secrets.py:3",
     ]);
     for (const finding of findings) {
-      if (finding.check !== "vault-kdf") expect(finding.fix).toBeTruthy();
+      if ((finding as { severity: string }).severity !== "info") expect(finding.fix).toBeTruthy();
     }
     for (const secret of [secretPassword, secretKey, "gm-plain-value-1234"]) {
       expect(result.stdout + result.stderr).not.toContain(secret);
     }
+  });
+
+  it("reports a data directory others can read, with the chmod that fixes it", async () => {
+    const dir = makeTempDir();
+    expect((await runCli(["init", "--no-starter-config"], { cwd: dir, env })).code).toBe(0);
+    chmodSync(join(dir, ".vigil"), 0o755);
+    const result = await runCli(["--json", "doctor"], { cwd: dir, env });
+    expect(result.code).toBe(1);
+    const findings: { check: string; fix?: string }[] = JSON.parse(result.stdout).findings;
+    const finding = findings.find((f) => f.check === "data-directory-permissions");
+    expect(finding?.fix).toBe(`chmod 700 ${join(dir, ".vigil")}`);
   });
 
   it("reports a damaged vault as an integrity error", async () => {

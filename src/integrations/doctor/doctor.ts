@@ -1,8 +1,12 @@
+import { isVigilError } from "../../errors.js";
 import { checkConfig } from "./config-check.js";
 import type { DoctorCheck, DoctorScope, Finding } from "./finding.js";
 import { checkGitExposure } from "./git-exposure-check.js";
+import { checkAccountHealth } from "./health-check.js";
 import { checkPermissions } from "./permissions-check.js";
 import { checkPlainSecrets } from "./plain-secrets-check.js";
+import { checkDueRotations } from "./rotation-check.js";
+import { checkAuditTrail } from "./trail-check.js";
 import { checkVault } from "./vault-check.js";
 
 /** The checks every doctor run makes, in report order. */
@@ -12,6 +16,9 @@ export const BUILT_IN_CHECKS: readonly DoctorCheck[] = [
   checkVault,
   checkGitExposure,
   checkPlainSecrets,
+  checkDueRotations,
+  checkAuditTrail,
+  checkAccountHealth,
 ];
 
 /** The outcome of {@link runDoctor}. */
@@ -40,7 +47,10 @@ export async function runDoctor(
       findings.push({
         check: check.name || "check",
         severity: "error",
-        message: `the check could not run (${error instanceof Error ? error.name : "error"})`,
+        // A vigil error's message is safe to show; a foreign one may quote input, so only its name.
+        message: isVigilError(error)
+          ? `the check could not run: ${error.message}`
+          : `the check could not run (${error instanceof Error ? error.name : "error"})`,
       });
     }
   }

@@ -13,8 +13,12 @@ export interface Finding {
   readonly location?: string;
 }
 
+import type { VigilConfig } from "../../config/index.js";
+
 /** What every check receives. */
 export interface DoctorScope {
+  /** The effective configuration. */
+  readonly config: VigilConfig;
   /** The project folder to scan for plain secrets and git exposure. */
   readonly projectDir: string;
   /** The data directory. */
@@ -23,6 +27,8 @@ export interface DoctorScope {
   readonly vaultPath: string;
   /** An explicit config file, when one was named. */
   readonly configFile?: string;
+  /** The master password, when one is available without asking (environment or 0600 file). */
+  readonly masterPassword?: string;
 }
 
 /** A doctor check: pure inspection, never a change. */
