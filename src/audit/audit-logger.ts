@@ -56,7 +56,9 @@ export interface AuditLoggerOptions {
 
 interface Queued {
   readonly timestampMs: number;
-  readonly input: AuditEventInput & { severity: AuditSeverity; username: string };
+  readonly input: AuditEventInput;
+  readonly severity: AuditSeverity;
+  readonly username: string;
   readonly resolve: (record: AuditRecord) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -64,7 +66,7 @@ interface Queued {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Batches never grow past this many events; a full batch is written at once. */
-const MAX_BATCH = 8192;
+const MAX_BATCH = 1024;
 
 /**
  * The tamper-evident audit trail: one JSON line per event in `<home>/audit/YYYY-MM-DD.jsonl`,
@@ -133,8 +135,7 @@ export class AuditLogger implements AuditSink {
         throw new VigilError("E_INVALID_ARGUMENT", "an audit event needs a description (text)");
       }
       if (this.#closed) throw new VigilError("E_AUDIT", "the audit logger was closed");
-      const input = { ...event, severity, username: event.username ?? this.#defaultUser };
-      return this.#enqueue(input);
+      return this.#enqueue(event, severity, event.username ?? this.#defaultUser);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -354,9 +355,20 @@ export class AuditLogger implements AuditSink {
     });
   }
 
-  #enqueue(input: Queued["input"]): Promise<AuditRecord> {
+  #enqueue(
+    input: AuditEventInput,
+    severity: AuditSeverity,
+    username: string,
+  ): Promise<AuditRecord> {
     return new Promise<AuditRecord>((resolveRecord, reject) => {
-      this.#queue.push({ timestampMs: this.#clock.now(), input, resolve: resolveRecord, reject });
+      this.#queue.push({
+        timestampMs: this.#clock.now(),
+        input,
+        severity,
+        username,
+        resolve: resolveRecord,
+        reject,
+      });
       if (this.#durability === "fsync" || this.#queue.length >= MAX_BATCH) {
         this.#clearBatchTimer();
         this.#flushing = this.#flushing.then(() => this.#drain());
@@ -407,8 +419,8 @@ export class AuditLogger implements AuditSink {
       const record: Mutable<AuditRecord> = {
         timestamp: new Date(entry.timestampMs).toISOString(),
         event_type: input.eventType,
-        severity: input.severity,
-        username: redactor.redactText(input.username),
+        severity: entry.severity,
+        username: redactor.redactText(entry.username),
         description: redactor.redactText(input.description),
         details: redactor.redact(input.details ?? {}),
         seq: 0,
