@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { agentSocketPath } from "../agent/agent-server.js";
 import { REAUTH_PASSWORD_HEADER } from "../agent/vault-routes.js";
+import type { AuditSink, AuditSinkEvent } from "../audit-sink.js";
 import { ERROR_CODES, type ErrorCode, isVigilError, VigilError } from "../errors.js";
 import type {
   CredentialInfo,
@@ -128,6 +129,34 @@ export async function findUnlockedAgent(
     // A stale socket or an agent that is shutting down: the local vault still works.
     return undefined;
   }
+}
+
+/**
+ * An audit sink that hands events to the running agent, which writes them to the keyed trail,
+ * so a CLI command next to an unlocked agent needs no master password to be audited.
+ *
+ * @example
+ * const sink = new AgentAuditSink(client);
+ * await sink.record({ eventType: "credential_access", description: "read" });
+ */
+export class AgentAuditSink implements AuditSink {
+  readonly #client: AgentClient;
+
+  constructor(client: AgentClient) {
+    this.#client = client;
+  }
+
+  async record(event: AuditSinkEvent): Promise<void> {
+    await this.#client.request("POST", "/v1/audit/events", { body: event });
+  }
+}
+
+/**
+ * True when the agent behind `client` writes audit events (its health lists the module).
+ */
+export async function agentServesAudit(client: AgentClient): Promise<boolean> {
+  const health = await client.request<{ modules?: readonly string[] }>("GET", "/v1/health");
+  return health.modules?.includes("audit") === true;
 }
 
 /**

@@ -1,13 +1,18 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import type { AuditLogger } from "../audit/index.js";
 import type { AuditSink } from "../audit-sink.js";
 import { loadConfig, type VigilConfig } from "../config/index.js";
 import { VigilError } from "../errors.js";
 import { resolveHome } from "../storage/index.js";
 import { EncryptedVault, MASTER_PASSWORD_ENV, resolveMasterPassword } from "../vault/index.js";
-import { AgentCredentialStore, type CredentialStore, findUnlockedAgent } from "./agent-client.js";
+import {
+  AgentAuditSink,
+  AgentCredentialStore,
+  agentServesAudit,
+  type CredentialStore,
+  findUnlockedAgent,
+} from "./agent-client.js";
 import { createCliAuditLogger } from "./audit-commands.js";
 import { promptHidden, promptHiddenTwice, warn } from "./terminal-io.js";
 
@@ -48,7 +53,9 @@ export function createCliContext(command: Command): CliContext {
   const home = resolveHome(globals.home ?? config.home);
   const opened: EncryptedVault[] = [];
   const closers: (() => Promise<void> | void)[] = [];
-  let auditLogger: AuditLogger | undefined;
+  let auditLogger: AuditSink | undefined;
+
+  const bypassAgent = () => globals.agent === false || process.env.VIGIL_NO_AGENT === "1";
 
   const context: CliContext = {
     home,
@@ -86,8 +93,7 @@ export function createCliContext(command: Command): CliContext {
       return vault;
     },
     async credentialStore() {
-      const bypass = globals.agent === false || process.env.VIGIL_NO_AGENT === "1";
-      const client = bypass
+      const client = bypassAgent()
         ? undefined
         : await findUnlockedAgent(home, {
             onLocked: () =>
@@ -101,6 +107,12 @@ export function createCliContext(command: Command): CliContext {
         return undefined;
       }
       if (auditLogger === undefined) {
+        // Next to an unlocked agent, its trail (keyed without asking for the password) is used.
+        const agent = bypassAgent() ? undefined : await findUnlockedAgent(home);
+        if (agent !== undefined && (await agentServesAudit(agent))) {
+          auditLogger = new AgentAuditSink(agent);
+          return auditLogger;
+        }
         const logger = createCliAuditLogger({
           home,
           config,
