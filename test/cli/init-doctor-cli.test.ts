@@ -115,15 +115,13 @@ describe("vigil doctor", () => {
 
     const result = await runCli(["--json", "doctor"], { cwd: dir, env });
     expect(result.code).toBe(1);
-    const findings: { check: string; location?: string; fix?: string }[] = JSON.parse(
-      result.stdout,
-    ).findings;
+    const findings: { check: string; severity: string; location?: string; fix?: string }[] =
+      JSON.parse(result.stdout).findings;
     const checks = findings.map((finding) => finding.check);
     expect(checks).toContain("config");
     expect(checks).toContain("git-ignore");
     expect(checks).toContain("rotations");
-    const severityOf = (check: string) =>
-      findings.find((finding) => finding.check === check) as { severity: string } | undefined;
+    const severityOf = (check: string) => findings.find((finding) => finding.check === check);
     expect(severityOf("audit-chain")?.severity).toBe("error");
     expect(severityOf("account-health")?.severity).not.toBe("info");
     expect(severityOf("rotations")?.severity).toBe("warning");
@@ -134,7 +132,7 @@ describe("vigil doctor", () => {
       "config/secrets.py:3",
     ]);
     for (const finding of findings) {
-      if ((finding as { severity: string }).severity !== "info") expect(finding.fix).toBeTruthy();
+      if (finding.severity !== "info") expect(finding.fix).toBeTruthy();
     }
     for (const secret of [secretPassword, secretKey, "gm-plain-value-1234"]) {
       expect(result.stdout + result.stderr).not.toContain(secret);
