@@ -47,8 +47,10 @@ export async function promptHidden(question: string): Promise<string> {
 }
 
 function readHiddenLine(input: ReadStream, output: WriteStream, question: string): Promise<string> {
-  output.write(question);
+  // Echo goes off before the question appears, so an answer typed (or pasted) the instant the
+  // prompt shows is never echoed by the terminal.
   input.setRawMode(true);
+  output.write(question);
   return new Promise((resolve, reject) => {
     let typed = "";
     input.on("data", (data: Buffer) => {
