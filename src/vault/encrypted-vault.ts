@@ -45,6 +45,7 @@ import {
 } from "./vault-format.js";
 import {
   emptyPayload,
+  markEntryChanged,
   parsePayload,
   type StoredCredential,
   serializePayload,
@@ -579,6 +580,7 @@ export class EncryptedVault {
       nextVersion: 1,
       versions: [],
     };
+    markEntryChanged(entry);
     entry.versions.push({
       version: entry.nextVersion,
       value,
