@@ -93,7 +93,8 @@ export function assertEventType(value: unknown): asserts value is AuditEventType
   if (typeof value !== "string" || !(AUDIT_EVENT_TYPES as readonly string[]).includes(value)) {
     throw new VigilError(
       "E_INVALID_ARGUMENT",
-      `unknown audit event type ${JSON.stringify(value)}; use one of ${AUDIT_EVENT_TYPES.join(", ")}`,
+      `unknown audit event type ${JSON.stringify(value)}; ` +
+        `use one of ${AUDIT_EVENT_TYPES.join(", ")}`,
     );
   }
 }

@@ -192,11 +192,12 @@ export class AuditLogger implements AuditSink {
     options: { method?: string; statusCode?: number; username?: string } = {},
   ): Promise<AuditRecord> {
     const method = options.method ?? "GET";
+    const statusSuffix = options.statusCode === undefined ? "" : ` -> ${options.statusCode}`;
     return this.log({
       eventType: "api_call",
       severity: defaultSeverity("api_call", options),
       ...(options.username === undefined ? {} : { username: options.username }),
-      description: `${method} ${api} ${endpoint}${options.statusCode === undefined ? "" : ` -> ${options.statusCode}`}`,
+      description: `${method} ${api} ${endpoint}${statusSuffix}`,
       details: {
         api,
         endpoint,

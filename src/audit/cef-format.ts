@@ -14,7 +14,10 @@ export function escapeCefHeader(value: string): string {
   return value.replace(/[\\|]/g, (char) => `\\${char}`).replace(/\r\n|\r|\n/g, " ");
 }
 
-/** Escapes a CEF extension value: backslash and `=` get a backslash; CR and LF become `\r`, `\n`. */
+/**
+ * Escapes a CEF extension value: backslash and `=` get a backslash; CR and LF become `\r` and
+ * `\n`.
+ */
 export function escapeCefExtension(value: string): string {
   return value
     .replace(/[\\=]/g, (char) => `\\${char}`)

@@ -226,7 +226,9 @@ export class ChainWriter {
       record: "retention",
       severity: "medium",
       username: "vigil",
-      description: `deleted ${doomed.length} audit file(s) past retention (maxLogFiles ${this.#options.maxLogFiles})`,
+      description:
+        `deleted ${doomed.length} audit file(s) past retention ` +
+        `(maxLogFiles ${this.#options.maxLogFiles})`,
       max_log_files: this.#options.maxLogFiles,
       deleted: doomed.map((file) => ({
         file: file.file,
@@ -307,8 +309,8 @@ export class ChainWriter {
     throw new VigilError(
       "E_AUDIT",
       ours === null
-        ? "this audit trail is sealed with a key (the vault's); open the logger with a key source " +
-            "(e.g. keys: vault) to write to it"
+        ? "this audit trail is sealed with a key (the vault's); open the logger with a key " +
+            "source (e.g. keys: vault) to write to it"
         : "this audit trail is sealed with a different key; use the vault that created it",
     );
   }

@@ -3,7 +3,10 @@ import type { AuditEventType, AuditRecord, AuditSeverity } from "./audit-event.j
 /** The ECS version the documents declare in `ecs.version`. */
 export const ECS_VERSION = "8.11.0";
 
-/** `event.severity` per vigil severity (ECS leaves the scale to the source; docs/audit-format.md). */
+/**
+ * `event.severity` per vigil severity (ECS leaves the scale to the source; see
+ * docs/audit-format.md).
+ */
 export const ECS_SEVERITY: Readonly<Record<AuditSeverity, number>> = {
   low: 21,
   medium: 47,

@@ -120,7 +120,7 @@ function filesInRange(dir: string, fromMs: number, toMs: number): string[] {
  *
  * @throws {VigilError} `E_INVALID_ARGUMENT` for an unknown type or severity or a bad date.
  * @example
- * for await (const event of streamEvents(dir, { eventType: "login" })) console.log(event.username);
+ * for await (const event of streamEvents(dir, { eventType: "login" })) users.add(event.username);
  */
 export async function* streamEvents(
   dir: string,
@@ -149,6 +149,8 @@ export async function* streamEvents(
         } catch {
           continue; // a torn or damaged line; verify reports it
         }
+        // A line that parses but is no record ("null", a number, an array): damage, skipped too.
+        if (typeof record !== "object" || record === null || Array.isArray(record)) continue;
         if (!isSystem && !matcher.matches(record)) continue;
         yield record;
         remaining -= 1;

@@ -34,7 +34,8 @@ export function planRetention(
     if (fields === undefined || !fields.hashMatches) {
       throw new VigilError(
         "E_AUDIT",
-        `${file} does not end in an intact line; run 'vigil audit verify' before retention deletes it`,
+        `${file} does not end in an intact line; ` +
+          "run 'vigil audit verify' before retention deletes it",
       );
     }
     return { file, lastSeq: fields.seq, lastHash: fields.hash };

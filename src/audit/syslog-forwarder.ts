@@ -61,11 +61,13 @@ export function formatRfc5424(record: AuditRecord, options: SyslogOptions): stri
     ["seq", String(record.seq)],
     ["hash", record.hash],
   ];
-  const sd = `[${SD_ID} ${params.map(([name, value]) => `${name}="${escapeSdValue(value)}"`).join(" ")}]`;
+  const sdParams = params.map(([name, value]) => `${name}="${escapeSdValue(value)}"`).join(" ");
+  const sd = `[${SD_ID} ${sdParams}]`;
   const host = headerField(options.hostname ?? hostname(), 255);
   const app = headerField(options.appName ?? "vigil", 48);
   const msgId = headerField(record.event_type, 32);
-  return `<${pri}>1 ${record.timestamp} ${host} ${app} ${process.pid} ${msgId} ${sd} ${JSON.stringify(record)}`;
+  const header = `<${pri}>1 ${record.timestamp} ${host} ${app} ${process.pid} ${msgId}`;
+  return `${header} ${sd} ${JSON.stringify(record)}`;
 }
 
 /**

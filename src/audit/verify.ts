@@ -100,7 +100,7 @@ interface Walk {
  *
  * @example
  * const report = verifyTrail("/home/bot/.vigil/audit", { keys });
- * if (!report.intact) console.log(report.firstBreak?.file, report.firstBreak?.line);
+ * if (!report.intact) alert(report.firstBreak?.file, report.firstBreak?.line);
  */
 export function verifyTrail(dir: string, options: VerifyOptions = {}): VerifyReport {
   const files = listDayFiles(dir);
@@ -200,7 +200,7 @@ function verifyFile(
     if (kind === "seal")
       checkSeal(line, fields, sealKey, at, walk, dir, { file, line: lineNumber });
     if (fields.seq === walk.headSeq) walk.hashAtHead = fields.hash;
-    if (kind === "retention") checkRetention(line, walk);
+    if (kind === "retention") checkRetention(line, walk, at);
     if (kind === "seal") walk.seals += 1;
     if (kind === undefined) walk.events += 1;
 
@@ -217,6 +217,24 @@ function verifyFile(
 }
 
 type At = (kind: BreakKind, message: string, missingSeq?: number) => BreakFound;
+
+/**
+ * The members of a system record (file start, seal, retention). Its hash matching proves only
+ * that someone computed it: on an unkeyed trail, or when verify runs without the key, a record
+ * whose body is not a JSON object must be reported as a break, not crash verify.
+ */
+function parseSystemRecord(line: Buffer, at: At): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line.toString("utf8"));
+  } catch {
+    throw at("malformed", "a system record that is not valid JSON");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw at("malformed", "a system record that is not a JSON object");
+  }
+  return parsed as Record<string, unknown>;
+}
 
 /** True when a line with sequence `seq` sits after the break (a moved, not a removed, line). */
 function appearsLater(
@@ -263,7 +281,7 @@ function checkFileStart(
   walk: Walk,
   at: At,
 ): void {
-  const header = JSON.parse(line.toString("utf8")) as {
+  const header = parseSystemRecord(line, at) as {
     file?: string;
     previous_file?: string | null;
   };
@@ -298,7 +316,9 @@ function checkFileStart(
     kind: "missing-file",
     file,
     line: 1,
-    message: `the file follows ${String(named)}, but the trail has ${String(previousFile)} before it: a day file was deleted`,
+    message:
+      `the file follows ${String(named)}, but the trail has ${String(previousFile)} ` +
+      "before it: a day file was deleted",
   });
 }
 
@@ -367,7 +387,7 @@ function checkSeal(
   dir: string,
   here: { file: string; line: number },
 ): void {
-  const seal = JSON.parse(line.toString("utf8")) as {
+  const seal = parseSystemRecord(line, at) as {
     sealed_seq?: number;
     sealed_hash?: string;
     seal_mac?: string;
@@ -391,13 +411,18 @@ function checkSeal(
   });
 }
 
-function checkRetention(line: Buffer, walk: Walk): void {
-  const record = JSON.parse(line.toString("utf8")) as {
-    deleted?: { file: string; last_seq: number; last_hash: string }[];
+function checkRetention(line: Buffer, walk: Walk, at: At): void {
+  const record = parseSystemRecord(line, at) as {
+    deleted?: unknown;
   };
   const explain = walk.explain;
-  if (explain === undefined) return;
-  const match = record.deleted?.find((entry) => entry.file === explain.file);
+  if (explain === undefined || !Array.isArray(record.deleted)) return;
+  const entries = record.deleted as ({
+    file?: unknown;
+    last_seq?: unknown;
+    last_hash?: unknown;
+  } | null)[];
+  const match = entries.find((entry) => entry?.file === explain.file);
   if (
     match !== undefined &&
     match.last_seq === explain.lastSeq &&
@@ -457,7 +482,9 @@ function verifyHead(
       kind: "truncated",
       file: lastFile,
       line: lastLine + 1,
-      message: `the trail ends at sequence ${walk.seq} but head.json records ${head.seq}: the tail was cut`,
+      message:
+        `the trail ends at sequence ${walk.seq} but head.json records ${head.seq}: ` +
+        "the tail was cut",
     });
   }
   if (walk.hashAtHead !== head.hash) {
@@ -473,7 +500,8 @@ function verifyHead(
   }
   if (head.seq < walk.seq) {
     warnings.push(
-      `${walk.seq - head.seq} record(s) follow the recorded head (a writer stopped before updating it)`,
+      `${walk.seq - head.seq} record(s) follow the recorded head ` +
+        "(a writer stopped before updating it)",
     );
   }
 }

@@ -9,7 +9,10 @@ export const CONFIG_FILE_NAME = "vigil.config.json";
 
 /** Options for {@link loadConfig}. */
 export interface LoadConfigOptions {
-  /** An explicit file; it must exist. Default: `VIGIL_CONFIG`, else `./vigil.config.json` if any. */
+  /**
+   * An explicit file; it must exist. Default: `VIGIL_CONFIG`, else `./vigil.config.json` when
+   * there is one.
+   */
   readonly file?: string;
   /** Settings layered over the file (from code or CLI flags). */
   readonly overrides?: VigilConfigInput;

@@ -22,13 +22,14 @@ interface SchemaNode {
  * without pinning today's defaults.
  *
  * @example
- * writeFileSync("vigil.config.json", renderStarterConfig("./node_modules/vigil/docs/vigil.config.schema.json"));
+ * const schema = "./node_modules/vigil/docs/vigil.config.schema.json";
+ * writeFileSync("vigil.config.json", renderStarterConfig(schema));
  */
 export function renderStarterConfig(schemaPath: string): string {
   const schema = configJsonSchema() as SchemaNode;
   const lines = [
     "// vigil configuration: JSON with comments. Uncomment a line to change a default.",
-    "// Reference: 'vigil config show' prints the effective settings; the schema below documents them.",
+    "// 'vigil config show' prints the effective settings; the schema below documents each one.",
     "{",
     `  "$schema": ${JSON.stringify(schemaPath)},`,
   ];

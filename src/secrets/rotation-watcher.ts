@@ -95,7 +95,7 @@ export interface RotationWatcherOptions {
  * @throws {VigilError} `E_INVALID_ARGUMENT` for an interval that is not a positive number.
  * @example
  * const watcher = new RotationWatcher(manager, { clock: systemClock, intervalHours: 24 });
- * watcher.on((event) => console.log(event.type));
+ * watcher.on((event) => logger.info(event.type));
  * watcher.start();
  */
 export class RotationWatcher {

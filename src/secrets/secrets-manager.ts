@@ -56,9 +56,9 @@ export interface SecretsManagerOptions {
   readonly config?: VigilConfig;
   /** Default: the system clock. */
   readonly clock?: Clock;
-  /** Receives registration, rotation and rollback events (credential_modify / credential_rotate). */
+  /** Receives registration, rotation and rollback events (credential_modify, credential_rotate). */
   readonly audit?: AuditSink;
-  /** Timeout of command rotators and verifiers. Default: config `secretsRotation.commandTimeoutMs`. */
+  /** Timeout of command rotators and verifiers; default `secretsRotation.commandTimeoutMs`. */
   readonly commandTimeoutMs?: number;
   /** Who is recorded in history and audit events. Default: the OS user name. */
   readonly actor?: string;
@@ -229,7 +229,8 @@ export class SecretsManager {
         throw new VigilError(
           "E_NOT_FOUND",
           fromConfig
-            ? `the policy of "${name}" comes from secretsRotation.secrets in the config file; remove it there`
+            ? `the policy of "${name}" comes from secretsRotation.secrets in the config file; ` +
+                "remove it there"
             : `"${name}" is not registered for rotation; see 'vigil secrets status'`,
         );
       }
