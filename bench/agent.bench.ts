@@ -7,7 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { request } from "node:http";
+import { createServer, request } from "node:http";
 import { join } from "node:path";
 import { startAgent } from "../src/agent/agent-runtime.js";
 import { parseConfig } from "../src/config/index.js";
@@ -38,6 +38,34 @@ function getOverSocket(socketPath: string, name: string): Promise<string> {
     req.on("error", reject);
     req.end();
   });
+}
+
+/**
+ * The transport floor: a bare HTTP server on a Unix socket answering every request with a body
+ * the size of the agent's answer, with no routing, session or vault behind it.
+ */
+async function startBareServer(socketPath: string, body: string): Promise<() => Promise<void>> {
+  const server = createServer((_req, res) => {
+    res.setHeader("content-type", "application/json");
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  return () => new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/** Reads per second with `inFlight` requests outstanding, `total` requests in all. */
+async function throughput(read: () => Promise<unknown>, inFlight: number, total: number) {
+  const started = process.hrtime.bigint();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < total) {
+        next += 1;
+        await read();
+      }
+    }),
+  );
+  return total / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
 /** Runs the CLI asynchronously (the agent answers from this process's event loop). */
@@ -74,17 +102,26 @@ export default async function agentBench(context: BenchContext): Promise<BenchSe
 
     const inFlight = 16;
     const total = context.quick ? 800 : 8_000;
-    const started = process.hrtime.bigint();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: inFlight }, async () => {
-        while (next < total) {
-          next += 1;
-          await getOverSocket(agent.socketPath, "api_key");
-        }
-      }),
+    const perSecond = await throughput(
+      () => getOverSocket(agent.socketPath, "api_key"),
+      inFlight,
+      total,
     );
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+
+    const bareSocket = join(context.dir, "bare.sock");
+    const stopBare = await startBareServer(
+      bareSocket,
+      await getOverSocket(agent.socketPath, "api_key"),
+    );
+    let bare: number[];
+    let barePerSecond: number;
+    try {
+      await sampleMicros(50, () => getOverSocket(bareSocket, "api_key"));
+      bare = await sampleMicros(reads, () => getOverSocket(bareSocket, "api_key"));
+      barePerSecond = await throughput(() => getOverSocket(bareSocket, "api_key"), inFlight, total);
+    } finally {
+      await stopBare();
+    }
 
     const runs = context.quick ? 2 : 6;
     const cliEnv = { VIGIL_HOME: home, VIGIL_CONFIG: join(context.dir, "vigil.config.json") };
@@ -113,10 +150,22 @@ export default async function agentBench(context: BenchContext): Promise<BenchSe
         {
           metric: "credential read over the socket, p99",
           vigil: formatMicros(percentile(viaAgent, 99)),
+          peer: `${formatMicros(percentile(bare, 99))} (bare HTTP server on a Unix socket)`,
+          ratio: compareDurations(percentile(viaAgent, 99), percentile(bare, 99)),
         },
         {
-          metric: "reads per second, 16 in flight",
-          vigil: `${Math.round(total / seconds).toLocaleString("en-US")}/s`,
+          metric: "credential read over the socket vs the transport floor, p50",
+          vigil: formatMicros(socketP50),
+          peer: `${formatMicros(percentile(bare, 50))} (bare HTTP server on a Unix socket)`,
+          ratio: compareDurations(socketP50, percentile(bare, 50)),
+          goal: "<= 2x the bare server",
+          met: socketP50 <= 2 * percentile(bare, 50),
+        },
+        {
+          metric: `reads per second, ${inFlight} in flight`,
+          vigil: `${Math.round(perSecond).toLocaleString("en-US")}/s`,
+          peer: `${Math.round(barePerSecond).toLocaleString("en-US")}/s (bare HTTP server)`,
+          ratio: compareDurations(1 / perSecond, 1 / barePerSecond),
         },
         {
           metric: "`vigil vault get` process, p50",

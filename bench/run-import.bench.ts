@@ -185,6 +185,15 @@ function measureParsing(context: BenchContext): BenchRow[] {
     { input: python, encoding: "utf8" },
   );
   const peer = peerRun.status === 0 ? Number(peerRun.stdout.trim()) : Number.NaN;
+  const envRun = spawnSync(
+    "python3",
+    [
+      "-c",
+      "import io, sys, time\nfrom dotenv import dotenv_values\ns = sys.stdin.read()\nbest = None\nfor _ in range(3):\n    t = time.perf_counter()\n    dotenv_values(stream=io.StringIO(s))\n    d = (time.perf_counter() - t) * 1e6\n    best = d if best is None else min(best, d)\nprint(best)",
+    ],
+    { input: dotenv, encoding: "utf8" },
+  );
+  const envPeer = envRun.status === 0 ? Number(envRun.stdout.trim()) : Number.NaN;
   return [
     {
       metric: `parse a ${lines.toLocaleString("en")}-line secrets.py`,
@@ -192,7 +201,16 @@ function measureParsing(context: BenchContext): BenchRow[] {
       peer: Number.isFinite(peer) ? `${formatMicros(peer)} (Python ast.parse)` : "python3 missing",
       ...(Number.isFinite(peer) ? { ratio: compareDurations(pyMicros, peer) } : {}),
     },
-    { metric: `parse a ${lines.toLocaleString("en")}-line .env`, vigil: formatMicros(envMicros) },
+    {
+      metric: `parse a ${lines.toLocaleString("en")}-line .env`,
+      vigil: formatMicros(envMicros),
+      ...(Number.isFinite(envPeer)
+        ? {
+            peer: `${formatMicros(envPeer)} (python-dotenv dotenv_values)`,
+            ratio: compareDurations(envMicros, envPeer),
+          }
+        : { peer: "python-dotenv not installed" }),
+    },
   ];
 }
 
@@ -201,7 +219,32 @@ async function measureTotp(context: BenchContext): Promise<BenchRow> {
   const samples = await sampleMicros(context.quick ? 2_000 : 20_000, (i) =>
     totp({ secret }, { now: () => i * 30_000 }),
   );
-  return { metric: "one TOTP code, SHA1 (p50)", vigil: formatMicros(percentile(samples, 50)) };
+  const vigil = percentile(samples, 50);
+  // Peer: RFC 6238 written directly on Python's hmac module, timed inside python3.
+  const python = spawnSync(
+    "python3",
+    [
+      "-c",
+      `import hmac, struct, timeit
+key = b"12345678901234567890"
+def totp(t):
+    mac = hmac.new(key, struct.pack(">Q", t // 30), "sha1").digest()
+    o = mac[-1] & 15
+    return (struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000
+n = ${samples.length}
+print(min(timeit.repeat(lambda: totp(59), number=n, repeat=3)) / n * 1e6)`,
+    ],
+    { encoding: "utf8" },
+  );
+  const peer = python.status === 0 ? Number(python.stdout.trim()) : Number.NaN;
+  return {
+    metric: "one TOTP code, SHA1 (p50)",
+    vigil: formatMicros(vigil),
+    peer: Number.isFinite(peer)
+      ? `${formatMicros(peer)} (Python hmac, RFC 6238)`
+      : "python3 missing",
+    ...(Number.isFinite(peer) ? { ratio: compareDurations(vigil, peer) } : {}),
+  };
 }
 
 export default async function bench(context: BenchContext): Promise<BenchSection> {
