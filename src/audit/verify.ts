@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { AuditKeys } from "./audit-keys.js";
 import {
@@ -10,7 +10,7 @@ import {
   systemKindOf,
 } from "./chain-format.js";
 import { forEachLineSync } from "./line-reader.js";
-import { headMac, listDayFiles, readHead } from "./trail-files.js";
+import { headMac, listDayFiles, readHead, type TrailHead } from "./trail-files.js";
 
 /** What kind of damage verify found. */
 export type BreakKind =
@@ -83,6 +83,8 @@ interface Walk {
   keyedSeen: boolean;
   unkeyedPrefix: number;
   unverifiedMacs: number;
+  /** The newest file ends in an incomplete line past the head (see verifyFile). */
+  tornTail: boolean;
   /** Lines after this sequence number are not covered by head.json: their MACs are checked. */
   headSeq: number;
   /** The hash of the line with `headSeq`, to compare with head.json at the end. */
@@ -103,6 +105,10 @@ interface Walk {
  * if (!report.intact) alert(report.firstBreak?.file, report.firstBreak?.line);
  */
 export function verifyTrail(dir: string, options: VerifyOptions = {}): VerifyReport {
+  // The head is read once, before the files are listed: a writer may append while verify runs
+  // (a bot and `vigil audit verify` at once), and what it adds after this snapshot is checked as
+  // lines past the head, not mistaken for a cut tail or a forged head.
+  const head = readHead(dir);
   const files = listDayFiles(dir);
   const sealKey = options.keys?.sealKey;
   const walk: Walk = {
@@ -114,7 +120,8 @@ export function verifyTrail(dir: string, options: VerifyOptions = {}): VerifyRep
     keyedSeen: false,
     unkeyedPrefix: 0,
     unverifiedMacs: 0,
-    headSeq: readHead(dir)?.seq ?? 0,
+    headSeq: head?.seq ?? 0,
+    tornTail: false,
   };
   const warnings: string[] = [];
   const report = (firstBreak?: TrailBreak): VerifyReport => ({
@@ -135,14 +142,21 @@ export function verifyTrail(dir: string, options: VerifyOptions = {}): VerifyRep
     let previousFile: string | undefined;
     let lastLine = 0;
     for (const file of files) {
-      lastLine = verifyFile(dir, file, previousFile, walk, sealKey, (bytesInFile) =>
+      const isNewest = file === files[files.length - 1];
+      lastLine = verifyFile(dir, file, previousFile, isNewest, walk, sealKey, (bytesInFile) =>
         options.onProgress?.({ file, bytesDone: bytesBefore + bytesInFile, bytesTotal }),
       );
       bytesBefore += statSync(join(dir, file)).size;
       previousFile = file;
     }
     if (walk.explain !== undefined) throw new BreakFound(walk.explain.at);
-    verifyHead(dir, previousFile, lastLine, walk, sealKey, warnings);
+    verifyHead(dir, head, previousFile, lastLine, walk, sealKey, warnings);
+    if (walk.tornTail) {
+      warnings.push(
+        "the newest file ends in an incomplete line past the head (a write in progress, or a " +
+          "batch lost in a crash before it was acknowledged); the next writer removes it",
+      );
+    }
   } catch (error) {
     if (!(error instanceof BreakFound)) throw error;
     if (error.missingSeq !== undefined && appearsLater(dir, files, error.found, error.missingSeq)) {
@@ -174,18 +188,34 @@ function verifyFile(
   dir: string,
   file: string,
   previousFile: string | undefined,
+  isNewest: boolean,
   walk: Walk,
   sealKey: Buffer | undefined,
   progress: (bytesInFile: number) => void,
 ): number {
   let lastLine = 0;
+  const size = statSync(join(dir, file)).size;
   let nextProgress = 0;
   forEachLineSync(join(dir, file), (line, lineNumber, endOffset) => {
     lastLine = lineNumber;
     const at: At = (kind, message, missingSeq) =>
       new BreakFound({ kind, file, line: lineNumber, message }, missingSeq);
     const fields = readChainFields(line);
-    if (fields === undefined) throw at("malformed", "not a chained audit record (torn or edited)");
+    if (fields === undefined) {
+      // The unfinished end of the newest file, past every line the head vouches for: a batch
+      // being written now, or one a crash cut short before anyone was told it was written.
+      // Queries never read it and the next writer cuts it off, so it is no break.
+      if (
+        isNewest &&
+        endOffset === size &&
+        walk.seq >= walk.headSeq &&
+        !endsWithNewline(dir, file)
+      ) {
+        walk.tornTail = true;
+        return false;
+      }
+      throw at("malformed", "not a chained audit record (torn or edited)");
+    }
     if (!fields.hashMatches) throw at("modified", "the record's content does not match its hash");
 
     const kind = systemKindOf(line);
@@ -423,24 +453,26 @@ function checkRetention(line: Buffer, walk: Walk, at: At): void {
     last_hash?: unknown;
   } | null)[];
   const match = entries.find((entry) => entry?.file === explain.file);
-  if (
-    match !== undefined &&
-    match.last_seq === explain.lastSeq &&
-    match.last_hash === explain.lastHash
-  ) {
+  if (match != null && match.last_seq === explain.lastSeq && match.last_hash === explain.lastHash) {
     walk.explain = undefined;
   }
 }
 
+/** True when the file's last byte is a newline (a torn last line lacks it). */
+function endsWithNewline(dir: string, file: string): boolean {
+  const bytes = readFileSync(join(dir, file));
+  return bytes[bytes.length - 1] === 0x0a;
+}
+
 function verifyHead(
   dir: string,
+  head: TrailHead | undefined,
   lastFile: string | undefined,
   lastLine: number,
   walk: Walk,
   sealKey: Buffer | undefined,
   warnings: string[],
 ): void {
-  const head = readHead(dir);
   const end = { file: lastFile ?? "", line: lastLine };
   if (head === undefined) {
     if (lastFile === undefined) return;
