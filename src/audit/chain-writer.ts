@@ -27,6 +27,31 @@ import {
   writeHead,
 } from "./trail-files.js";
 
+/** Writes all of `data`; a short write (a disk filling up) continues until done or an error. */
+function writeFully(fd: number, data: Buffer): void {
+  let offset = 0;
+  while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
+}
+
+/**
+ * Runs a locked append or seal, turning file system failures (ENOSPC, EIO, EACCES, ...) into
+ * `E_IO`, whose message says that the lines written before are unchanged.
+ */
+function asIoError<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (error instanceof VigilError || typeof code !== "string") throw error;
+    throw new VigilError(
+      "E_IO",
+      `could not write the audit trail (${code}: ${(error as Error).message}); earlier lines ` +
+        "are unchanged; free disk space or fix the folder's permissions, then retry",
+      { cause: error },
+    );
+  }
+}
+
 /** One line waiting to be chained: its time and its JSON text without the closing brace. */
 export interface PendingLine {
   readonly timestampMs: number;
@@ -98,7 +123,7 @@ export class ChainWriter {
     if (pending.length === 0) return [];
     return withFileLock(
       join(this.#options.dir, LOCK_FILE),
-      async () => this.#appendLocked(pending),
+      async () => asIoError(() => this.#appendLocked(pending)),
       {
         timeoutMs: this.#options.lockTimeoutMs,
       },
@@ -113,15 +138,16 @@ export class ChainWriter {
     if (this.#options.keys.sealKey === undefined) return;
     await withFileLock(
       join(this.#options.dir, LOCK_FILE),
-      async () => {
-        const tip = this.#loadTip();
-        if (tip.file === undefined) return;
-        const chunks: FileChunk[] = [{ file: tip.file, lines: [] }];
-        this.#emitSeal(tip, chunks, reason);
-        this.#flushChunks(chunks, tip);
-        this.#saveHead(tip);
-        this.#linesSinceSeal = 0;
-      },
+      async () =>
+        asIoError(() => {
+          const tip = this.#loadTip();
+          if (tip.file === undefined) return;
+          const chunks: FileChunk[] = [{ file: tip.file, lines: [] }];
+          this.#emitSeal(tip, chunks, reason);
+          this.#flushChunks(chunks, tip);
+          this.#saveHead(tip);
+          this.#linesSinceSeal = 0;
+        }),
       { timeoutMs: this.#options.lockTimeoutMs },
     );
   }
@@ -247,12 +273,22 @@ export class ChainWriter {
       const path = join(this.#options.dir, chunk.file);
       const created = !existsSync(path);
       const fd = openSync(path, "a", 0o600);
+      const sizeBefore = fstatSync(fd).size;
       try {
         // One write per file per batch: a batch is never split by another process's lines.
         const data = Buffer.from(`${chunk.lines.join("\n")}\n`);
-        writeSync(fd, data);
-        if (chunk.file === tip.file) tip.bytes += data.length;
+        writeFully(fd, data);
         if (this.#options.sync) fsyncSync(fd);
+        if (chunk.file === tip.file) tip.bytes += data.length;
+      } catch (error) {
+        // A full disk takes part of a batch: cut it off so the file ends on a whole line and
+        // the head (not rewritten) still names its true end. Nobody was told these were written.
+        try {
+          ftruncateSync(fd, sizeBefore);
+        } catch {
+          // The next writer cuts a torn last line too (see #catchUp).
+        }
+        throw error;
       } finally {
         closeSync(fd);
       }

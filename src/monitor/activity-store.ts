@@ -156,15 +156,17 @@ export class ActivityStore {
 
   /** Inserts one event and returns its id. */
   insert(activity: NewActivity): number {
-    return Number(this.#statements.insert.run(toRow(activity)).lastInsertRowid);
+    return writing(() => Number(this.#statements.insert.run(toRow(activity)).lastInsertRowid));
   }
 
   /** Inserts many events in one transaction (imports, tests and benchmarks). */
   insertMany(activities: readonly NewActivity[]): void {
     const insert = this.#statements.insert;
-    this.#db.transaction((rows: readonly NewActivity[]) => {
-      for (const row of rows) insert.run(toRow(row));
-    })(activities);
+    writing(() =>
+      this.#db.transaction((rows: readonly NewActivity[]) => {
+        for (const row of rows) insert.run(toRow(row));
+      })(activities),
+    );
   }
 
   /** Times (ms, ascending) of events of `kind` with `from < at <= to`. */
@@ -253,7 +255,9 @@ export class ActivityStore {
   /** Deletes events at or before `cutoff`; returns how many were removed. */
   prune(cutoff: number): number {
     let removed = 0;
-    for (const kind of KINDS) removed += this.#statements.prune.run(kind, cutoff).changes;
+    for (const kind of KINDS) {
+      removed += writing(() => this.#statements.prune.run(kind, cutoff).changes);
+    }
     return removed;
   }
 
@@ -273,7 +277,7 @@ export class ActivityStore {
         });
       });
     });
-    return run.immediate();
+    return writing(() => run.immediate());
   }
 
   /** The alert state of every anomaly type that ever alerted (a read, no lock held after). */
@@ -381,6 +385,29 @@ export class ActivityStore {
            last_alerted_at = excluded.last_alerted_at, cleared_at = excluded.cleared_at`,
       ),
     };
+  }
+}
+
+/**
+ * Runs a database write, turning SQLite's failures (a full disk, an I/O error, a read-only
+ * file) into `E_MONITOR` with advice; SQLite rolls the statement back, so earlier rows stay.
+ */
+function writing<T>(write: () => T): T {
+  try {
+    return write();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== "string" || !code.startsWith("SQLITE_")) throw error;
+    const advice =
+      code === "SQLITE_FULL"
+        ? "the disk is full; free space and retry"
+        : "check the disk and the file's permissions, then retry";
+    throw new VigilError(
+      "E_MONITOR",
+      `could not write to the monitor database (${code}: ${(error as Error).message}); ${advice}. ` +
+        "Earlier activity is unchanged",
+      { cause: error },
+    );
   }
 }
 
