@@ -220,14 +220,20 @@ export class AgentSession {
     };
   }
 
+  /*
+   * A timer that fires locks without consulting the wall clock: it was armed for the full
+   * timeout at the last use (idle) or at unlock (max age), and system timers count elapsed time,
+   * so a wall clock set backwards cannot keep the key in memory past either limit. The time
+   * check on every use covers the other direction (a clock or a laptop jumping forwards).
+   */
   #begin(vault: EncryptedVault): void {
     const now = this.#clock.now();
     const unlocked: Unlocked = {
       vault,
       unlockedAt: now,
       lastUsedAt: now,
-      cancelIdle: this.#clock.setTimer(() => this.#expireIfDue(), this.#idleTimeoutMs),
-      cancelMaxAge: this.#clock.setTimer(() => this.#expireIfDue(), this.#maxSessionMs),
+      cancelIdle: this.#clock.setTimer(() => this.lock("idle"), this.#idleTimeoutMs),
+      cancelMaxAge: this.#clock.setTimer(() => this.lock("max-age"), this.#maxSessionMs),
     };
     this.#unlocked = unlocked;
   }
@@ -235,7 +241,7 @@ export class AgentSession {
   #touch(unlocked: Unlocked): void {
     unlocked.lastUsedAt = this.#clock.now();
     unlocked.cancelIdle();
-    unlocked.cancelIdle = this.#clock.setTimer(() => this.#expireIfDue(), this.#idleTimeoutMs);
+    unlocked.cancelIdle = this.#clock.setTimer(() => this.lock("idle"), this.#idleTimeoutMs);
   }
 
   #expireIfDue(): void {

@@ -79,7 +79,8 @@ export function paceLookbackMs(settings: Pick<MonitorSettings, "thresholds" | "p
  * const decision = decidePace(input);
  * if (!decision.allow) await sleep(decision.waitMs);
  */
-export function decidePace(input: PaceInput): PaceDecision {
+export function decidePace(given: PaceInput): PaceDecision {
+  const input = withoutFutureTimes(given);
   const stop = firstStop(input);
   if (stop !== undefined) return stop;
 
@@ -96,6 +97,23 @@ export function decidePace(input: PaceInput): PaceDecision {
     reason: longest.reason,
     rule: longest.rule,
     stop: false,
+  };
+}
+
+/**
+ * A clock set back (by hand, or by a correction after it ran ahead) leaves recorded events in
+ * the future. They count as happening now: every wait then stays within its rule's own bound
+ * (a gap, a back-off step, an hour) instead of growing by the size of the jump.
+ */
+function withoutFutureTimes(input: PaceInput): PaceInput {
+  const { nowMs } = input;
+  const clamp = (at: number): number => Math.min(at, nowMs);
+  const last = input.lastApplication;
+  return {
+    ...input,
+    recentApplications: input.recentApplications.map(clamp),
+    slowDownNoticesToday: input.slowDownNoticesToday.map(clamp),
+    ...(last === undefined ? {} : { lastApplication: { ...last, at: clamp(last.at) } }),
   };
 }
 
