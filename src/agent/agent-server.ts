@@ -153,7 +153,7 @@ export class AgentServer {
     const startedAt = performance.now();
     let routeName = "unknown";
     try {
-      const url = new URL(request.url ?? "/", "http://agent");
+      const url = requestUrl(request.url);
       const body = await readJsonBody(request, this.#maxBodyBytes);
       const match = matchRoute(this.#routes, request.method ?? "", url.pathname);
       if (match.kind === "none") {
@@ -190,6 +190,25 @@ export class AgentServer {
       sendJson(response, status, { error: failure.toJSON() });
     }
   }
+}
+
+/**
+ * The URL of a request target. Only a path ("/v1/...") names a route; the target is appended to
+ * a fixed origin rather than resolved against it, because "//x" would resolve to a host and an
+ * empty host throws.
+ *
+ * @throws {VigilError} `E_UNKNOWN_ROUTE` for a target that is not a path or does not parse.
+ */
+function requestUrl(target: string | undefined): URL {
+  const path = target ?? "/";
+  if (path.startsWith("/")) {
+    try {
+      return new URL(`http://agent${path}`);
+    } catch {
+      // Reported below like any other target that names no route.
+    }
+  }
+  throw new VigilError("E_UNKNOWN_ROUTE", "no such route; see docs/agent-openapi.yaml");
 }
 
 /**
