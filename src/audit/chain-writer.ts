@@ -363,12 +363,35 @@ export class ChainWriter {
 
   #catchUp(tip: Tip): void {
     if (tip.file === undefined) return;
-    const path = join(this.#options.dir, tip.file);
-    if (!existsSync(path)) return;
+    this.#catchUpFile(tip, tip.line > 0);
+    // A crash after a batch opened the next day's file but before the head named it leaves that
+    // file past the head: follow the chain into it, or this writer would start the day again
+    // and repeat its sequence numbers.
+    for (const file of listDayFiles(this.#options.dir)) {
+      if (file <= tip.file) continue;
+      const before = { ...tip };
+      tip.file = file;
+      tip.line = 0;
+      tip.bytes = 0;
+      if (this.#catchUpFile(tip, true) === 0) {
+        Object.assign(tip, before);
+        break;
+      }
+    }
+  }
+
+  /**
+   * Adopts the complete lines of `tip.file` past `tip.bytes` that chain on (the first one too
+   * when `linkFirst`), cuts a torn last line, and returns how many lines were adopted.
+   */
+  #catchUpFile(tip: Tip, linkFirst: boolean): number {
+    const path = join(this.#options.dir, tip.file as string);
+    if (!existsSync(path)) return 0;
     const fd = openSync(path, "r+");
+    let adopted = 0;
     try {
       const size = fstatSync(fd).size;
-      if (size <= tip.bytes) return;
+      if (size <= tip.bytes) return 0;
       const extra = Buffer.alloc(size - tip.bytes);
       readSync(fd, extra, 0, extra.length, tip.bytes);
       let start = 0;
@@ -377,12 +400,14 @@ export class ChainWriter {
         if (end < 0) break;
         const fields = readChainFields(extra.subarray(start, end));
         if (fields === undefined || !fields.hashMatches) break;
-        if (tip.line > 0 && (fields.prev !== tip.hash || fields.seq !== tip.seq + 1)) break;
+        const mustLink = linkFirst || adopted > 0;
+        if (mustLink && (fields.prev !== tip.hash || fields.seq !== tip.seq + 1)) break;
         tip.seq = fields.seq;
         tip.hash = fields.hash;
         tip.line += 1;
         tip.bytes += end - start + 1;
         start = end + 1;
+        adopted += 1;
       }
       // A torn last line (no newline) is the unflushed remains of a crashed batch.
       if (start < extra.length && extra.indexOf(0x0a, start) < 0) {
@@ -391,5 +416,6 @@ export class ChainWriter {
     } finally {
       closeSync(fd);
     }
+    return adopted;
   }
 }

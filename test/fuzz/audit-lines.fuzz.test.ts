@@ -17,7 +17,7 @@ import { isVigilError } from "../../src/errors.js";
 import { scaled } from "../helpers/stress-scale.js";
 import { makeTempDir } from "../helpers/temp-home.js";
 
-const RUNS = scaled(150, 2_000);
+const RUNS = scaled(80, 2_000);
 
 const SEAL_KEY = Buffer.alloc(32, 9);
 const BREAK_KINDS = [

@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { AuditLogger, queryEvents, resolveAuditKeys, verifyTrail } from "../../src/audit/index.js";
+import { ManualClock } from "../../src/clock.js";
 import { parseConfig } from "../../src/config/index.js";
 import { scaled } from "../helpers/stress-scale.js";
 import { makeTempDir } from "../helpers/temp-home.js";
@@ -90,4 +92,58 @@ describe.each(["fsync", "batched"] as const)("SIGKILL during audit appends (%s)"
     },
     scaled(120_000, 900_000),
   );
+});
+
+describe("the crash states a SIGKILL can leave, made on purpose", () => {
+  const keys = { sealKey: Buffer.alloc(32, 1) };
+  const makeLogger = (dir: string, clock: ManualClock) =>
+    new AuditLogger({ logDirectory: dir, config: parseConfig({}), clock, keys, syslog: false });
+
+  it("a torn last line past the head: verify warns, queries skip it, the next writer cuts it", async () => {
+    const dir = join(makeTempDir(), "audit");
+    const clock = new ManualClock(Date.parse("2026-03-01T10:00:00.000Z"));
+    const first = makeLogger(dir, clock);
+    await first.logLogout("one");
+    await first.flush();
+    appendFileSync(join(dir, "2026-03-01.jsonl"), '{"timestamp":"2026-03-01T10:00:00.000Z","ev');
+
+    const torn = verifyTrail(dir, { keys: await resolveAuditKeys(keys, dir) });
+    expect(torn.intact).toBe(true);
+    expect(torn.warnings).toEqual([expect.stringMatching(/incomplete line past the head/)]);
+    expect((await queryEvents(dir)).map((event) => event.username)).toEqual(["one"]);
+
+    const next = makeLogger(dir, clock);
+    await next.logLogout("two");
+    await next.close();
+    const after = verifyTrail(dir, { keys: await resolveAuditKeys(keys, dir) });
+    expect(after.intact).toBe(true);
+    expect(after.warnings).toEqual([]);
+    expect((await queryEvents(dir)).map((event) => event.username)).toEqual(["one", "two"]);
+  });
+
+  it("killed after opening the next day's file but before the head named it: the chain goes on", async () => {
+    const dir = join(makeTempDir(), "audit");
+    const clock = new ManualClock(Date.parse("2026-03-01T23:59:00.000Z"));
+    const first = makeLogger(dir, clock);
+    await first.logLogout("one");
+    await first.flush();
+    const headBefore = readFileSync(join(dir, "head.json"));
+    clock.set(Date.parse("2026-03-02T00:01:00.000Z"));
+    await first.logLogout("two");
+    await first.flush();
+    // What the disk holds when the kill lands between the fsync and the head rewrite.
+    writeFileSync(join(dir, "head.json"), headBefore);
+
+    const next = makeLogger(dir, clock);
+    await next.logLogout("three");
+    await next.close();
+    const report = verifyTrail(dir, { keys: await resolveAuditKeys(keys, dir) });
+    expect(report.intact, JSON.stringify(report.firstBreak)).toBe(true);
+    expect(report.warnings).toEqual([]);
+    expect((await queryEvents(dir)).map((event) => event.username)).toEqual([
+      "one",
+      "two",
+      "three",
+    ]);
+  });
 });
