@@ -100,6 +100,8 @@ export class AuditLogger implements AuditSink {
   #queue: Queued[] = [];
   #batchTimer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
+  /** Settles once the event queued last (and so every event before it) is written or failed. */
+  #lastQueued: Promise<void> = Promise.resolve();
   #ready: Promise<{ keys: AuditKeys; redactor: Redactor; writer: ChainWriter }> | undefined;
   #forwarder: SyslogForwarder | undefined;
   #background = new Set<Promise<unknown>>();
@@ -361,7 +363,7 @@ export class AuditLogger implements AuditSink {
     severity: AuditSeverity,
     username: string,
   ): Promise<AuditRecord> {
-    return new Promise<AuditRecord>((resolveRecord, reject) => {
+    const written = new Promise<AuditRecord>((resolveRecord, reject) => {
       this.#queue.push({
         timestampMs: this.#clock.now(),
         input,
@@ -381,13 +383,21 @@ export class AuditLogger implements AuditSink {
         }, this.#batchIntervalMs);
       }
     });
+    this.#lastQueued = written.then(
+      () => undefined,
+      () => undefined,
+    );
+    return written;
   }
 
   /** Writes the queue, without waiting for background work (timed seals call this). */
   #flushQueue(): Promise<void> {
     this.#clearBatchTimer();
     this.#flushing = this.#flushing.then(() => this.#drain());
-    return this.#flushing;
+    // Batches are written in order, so the last event queued so far settles after every one
+    // before it. Waiting for it, not for an empty queue, lets flush() return while other tasks
+    // keep logging.
+    return this.#lastQueued;
   }
 
   #clearBatchTimer(): void {
@@ -396,7 +406,12 @@ export class AuditLogger implements AuditSink {
   }
 
   async #drain(): Promise<void> {
+    let batches = 0;
     while (this.#queue.length > 0) {
+      // Between batches, let timers and I/O run: callers that log again as soon as their event
+      // resolves would otherwise keep this loop going in microtasks alone, and the process
+      // would never run a timer, answer a request or return from flush() again.
+      if (batches++ > 0) await new Promise((resolve) => setImmediate(resolve));
       const batch = this.#queue.splice(0, MAX_BATCH);
       try {
         await this.#writeBatch(batch);
