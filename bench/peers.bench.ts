@@ -132,9 +132,10 @@ function setUpPass(dir: string, notes: string[]): NodeJS.ProcessEnv | undefined 
       const fields = line.split(":");
       return `${fields[0]} algo ${fields[3]}, ${fields[2]} bits`;
     });
+  const passVersion = /v(\d+\.\d+(?:\.\d+)?)/.exec(run("pass", ["version"], env).stdout)?.[1];
+  const gpgVersion = firstLine(run("gpg", ["--version"], env).stdout);
   notes.push(
-    `pass ${firstLine(run("pass", ["version"], env).stdout.replace(/[=|\\ ]{3,}/g, " ")) || ""}`.trim() +
-      `: ${firstLine(run("gpg", ["--version"], env).stdout)}, a passphrase-less key from gpg's defaults (${algorithms.join("; ")}), decrypted by gpg-agent on every \`pass show\`.`,
+    `pass ${passVersion ?? "(version unknown)"} with ${gpgVersion}: a passphrase-less key from gpg's defaults (${algorithms.join("; ")}; algo 1 is RSA), decrypted by gpg-agent on every \`pass show\`.`,
   );
   return env;
 }
@@ -218,8 +219,10 @@ export default async function peersBench(context: BenchContext): Promise<BenchSe
 
   context.log("cold start");
   const nodeFloor = await timeProcess(spawns, process.execPath, ["-e", "0"], cliEnv);
+  const starts: Timed[] = [];
   for (const flag of ["--version", "--help"]) {
     const timed = await timeProcess(spawns, process.execPath, [CLI, flag], cliEnv);
+    starts.push(timed);
     const added = timed.p50 - nodeFloor.p50;
     rows.push({
       metric: `cold start \`vigil ${flag}\`, p50`,
@@ -299,6 +302,12 @@ export default async function peersBench(context: BenchContext): Promise<BenchSe
   const keepassPeer = keepass
     ? { peer: `${show(keepass)} (\`keepassxc-cli show\`)` }
     : { peer: "keepassxc-cli unavailable" };
+  const versionStart = starts[0];
+  if (viaAgent && versionStart) {
+    notes.push(
+      `Of \`vigil vault get\` through the agent, ${formatMicros(Math.max(0, viaAgent.p50 - versionStart.p50))} is the read itself and ${formatMicros(versionStart.p50)} the CLI's start (p50 of \`vigil --version\`): loading the CLI's modules, not the read, is what separates it from \`pass show\`.`,
+    );
+  }
   if (viaAgent) {
     rows.push({
       metric: "read one credential, new process, key held by an agent",
