@@ -9,7 +9,7 @@ import { scaled } from "../helpers/stress-scale.js";
 import { makeTempDir } from "../helpers/temp-home.js";
 import { randomKillPlan, runStressChild } from "./fixtures/spawn-child.js";
 
-const KILLS_PER_MODE = scaled(20, 500);
+const KILLS_PER_MODE = scaled(20, 250);
 
 /*
  * What "nothing acknowledged lost" means for the audit trail (docs/audit-format.md): log()
