@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs, from Debian's packages, the system tools vigil's tests and benchmarks use, when they
-# are missing: rsyslog and rsyslog-gnutls (syslog forwarding tests, TLS included), jq (query
-# benchmark peer), openssl (TLS test certificates), Python's cryptography (Fernet import
-# tests), and the password stores `npm run bench` reads beside vigil: pass with GnuPG, and
-# keepassxc for keepassxc-cli (about 20 MB of Qt libraries; the benchmark skips a missing one).
-# Needs root or sudo.
+# Installs, from Debian's packages, the system tools vigil's tests use, when they are missing:
+# rsyslog and rsyslog-gnutls (syslog forwarding tests, TLS included), jq, openssl (TLS test
+# certificates) and Python's cryptography (Fernet import tests). With --bench, also the password
+# stores `npm run bench` reads beside vigil: pass with GnuPG, and keepassxc for keepassxc-cli
+# (about 20 MB of Qt libraries; each benchmark section skips a missing tool). Needs root or sudo.
+#   bash scripts/install-system-deps.sh            # what `npm test` needs (CI runs this)
+#   bash scripts/install-system-deps.sh --bench    # plus the benchmark peers
 set -euo pipefail
 missing=()
 command -v rsyslogd >/dev/null 2>&1 || [ -x /usr/sbin/rsyslogd ] || missing+=(rsyslog)
@@ -14,9 +15,11 @@ command -v jq >/dev/null 2>&1 || missing+=(jq)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 python3 -c 'import cryptography' >/dev/null 2>&1 || missing+=(python3-cryptography)
-command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
-command -v pass >/dev/null 2>&1 || missing+=(pass)
-command -v keepassxc-cli >/dev/null 2>&1 || missing+=(keepassxc)
+if [ "${1:-}" = "--bench" ]; then
+  command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
+  command -v pass >/dev/null 2>&1 || missing+=(pass)
+  command -v keepassxc-cli >/dev/null 2>&1 || missing+=(keepassxc)
+fi
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "system tools present"
   exit 0
