@@ -183,7 +183,7 @@ async function runTour(vault: EncryptedVault, audit: AuditLogger, report: Report
   const output = new PassThrough();
   const chunks: Buffer[] = [];
   output.on("data", (chunk: Buffer) => chunks.push(chunk));
-  const script = "process.stdout.write(`bot sees OPENAI_API_KEY=${process.env.OPENAI_API_KEY}\\n`)";
+  const script = 'process.stdout.write("bot sees OPENAI_API_KEY=" + process.env.OPENAI_API_KEY)';
   const outcome = await runWithCredentials({
     command: process.execPath,
     args: ["-e", script],
