@@ -1,7 +1,5 @@
-import { toIso } from "../../clock.js";
 import type { DetectedAnomaly } from "../anomaly.js";
-import { busiestWindow } from "../sliding-window.js";
-import { type DetectorContext, HOUR_MS } from "./detector.js";
+import { type DetectorContext, hourlyPeakOver } from "./detector.js";
 
 /**
  * `burst_activity`: more than `thresholds.maxApplicationsPerHour` applications (default 20) in
@@ -10,22 +8,14 @@ import { type DetectorContext, HOUR_MS } from "./detector.js";
  * accounts.
  */
 export function detectBurstActivity(context: DetectorContext): DetectedAnomaly | undefined {
-  const { store, nowMs, settings } = context;
-  const limit = settings.thresholds.maxApplicationsPerHour;
-  const times = store.times("application", nowMs - 2 * HOUR_MS, nowMs);
-  const peak = busiestWindow(times, HOUR_MS, nowMs - HOUR_MS);
-  if (peak === undefined || peak.count <= limit) return undefined;
+  const limit = context.settings.thresholds.maxApplicationsPerHour;
+  const peak = hourlyPeakOver(context, "application", limit);
+  if (peak === undefined) return undefined;
 
   return {
     type: "burst_activity",
     severity: peak.count >= 2 * limit ? "critical" : "high",
     description: `${peak.count} applications within 60 minutes (limit ${limit})`,
-    evidence: {
-      count: peak.count,
-      limit,
-      windowMinutes: 60,
-      firstAt: toIso(peak.firstAt),
-      lastAt: toIso(peak.lastAt),
-    },
+    evidence: peak.evidence,
   };
 }
